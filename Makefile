@@ -1,0 +1,46 @@
+# registry-mcp: every target is one command a person could type.
+# `make help` lists them.
+
+SHELL := bash
+.DEFAULT_GOAL := help
+
+GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tools/*' -not -path '*/node_modules/*')
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: fmt
+fmt: ## Format the Go code (gofmt -s)
+	gofmt -s -w $(GO_FILES)
+
+.PHONY: lint
+lint: ## Run golangci-lint (pinned, built into .tools/ on first use) and check go.mod is tidy
+	@scripts/install-tools.sh golangci-lint >/dev/null
+	.tools/bin/golangci-lint run --allow-parallel-runners ./...
+	go mod tidy -diff
+
+.PHONY: test
+test: ## Vet, then run the unit tests with the race detector
+	go vet ./... && go test -race -count=1 ./...
+
+.PHONY: e2e
+e2e: ## Run the end-to-end tests against a real registry and the MCP Inspector
+	scripts/e2e.sh
+
+.PHONY: bench
+bench: ## Run the benchmark command, when there is one
+	@if [ -d cmd/registry-mcp-bench ]; then go run ./cmd/registry-mcp-bench; \
+	else echo "bench: no benchmark yet (cmd/registry-mcp-bench does not exist); go test -bench . ./... runs the Go benchmarks"; fi
+
+.PHONY: docs
+docs: ## Regenerate generated files (the README's tool table) with go generate
+	go generate ./...
+
+.PHONY: build
+build: ## Build the static binary into bin/registry-mcp
+	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
+
+.PHONY: tools
+tools: ## Install the pinned tools lint and e2e need (docker-registry, Node 22, Inspector, golangci-lint)
+	scripts/install-tools.sh

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	t.Parallel()
+	ds := []time.Duration{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
+	if p := percentile(ds, 50); p != 5 {
+		t.Errorf("p50 = %v; want 5", p)
+	}
+	if p := percentile(ds, 95); p != 10 {
+		t.Errorf("p95 = %v; want 10", p)
+	}
+	if p := percentile([]time.Duration{7}, 95); p != 7 {
+		t.Errorf("p95 of one sample = %v; want it", p)
+	}
+}
+
+// TestBenchRuns keeps the command working as tools change; it checks the
+// request counts it prints, never the times.
+func TestBenchRuns(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags([]string{"-n", "1", "-warm", "1", "-duration", "100ms", "-latency", "0", "-redis", "off",
+		"-clients", "2", "-tools", "get_image_info,list_tags"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(t.Context(), o, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"get_image_info", "GET blobs×1, GET manifests×1", "list_tags", "calls/s", "peak RSS"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "error:") {
+		t.Errorf("a scenario failed:\n%s", out.String())
+	}
+}

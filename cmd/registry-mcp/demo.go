@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
+)
+
+// startDemo runs the embedded registry with the sample images and tells the
+// user where it is and what to try. It writes to stderr: in stdio mode,
+// stdout belongs to the protocol.
+func startDemo(w io.Writer) (host string, stop func(), err error) {
+	r, err := registrytest.Start(registrytest.Options{})
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := registrytest.Seed(r)
+	if err != nil {
+		r.Close()
+		return "", nil, err
+	}
+	fmt.Fprintf(w, `demo registry running at %s with sample images:
+  %s  (single platform, full config)
+  %s  (multi-platform index with attestations)
+  %s  (arm64 only)
+  %s  (%d tags)
+  %s  (signed, with SBOM, provenance and VEX referrers)
+  %s  (layers with whiteouts; gzip, zstd and plain tar)
+try:
+  get_image_info     {"image_ref": %q}
+  get_image_details  {"image_ref": %q}
+  list_tags          {"repository": %q, "sort": "semver-desc", "limit": 10}
+  list_referrers     {"image_ref": %q}
+  read_image_file    {"image_ref": %q, "path": "/etc/os-release"}
+`, r.Host, f.Ref(f.App), f.Ref(f.Multi), f.Ref(f.ARM64Only), f.Host+"/"+f.TagsRepo, len(f.TagNames),
+		f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered),
+		f.Ref(f.Multi), f.Ref(f.App), f.Host+"/"+f.TagsRepo, f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered))
+	return r.Host, r.Close, nil
+}

@@ -1,0 +1,167 @@
+// Command registry-mcp is an MCP server that gives AI agents fast, safe
+// access to container registries and the Docker Hub API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/server"
+	"github.com/registry-mcp/registry-mcp/internal/tools"
+)
+
+// Set at release time with -ldflags "-X main.version=... -X main.commit=... -X main.date=...".
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "registry-mcp:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version":
+			fmt.Fprintln(stdout, versionString())
+			return nil
+		case "tools":
+			return printTools(stdout)
+		}
+	}
+	cfg, err := parseConfig(args, osGetenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	authenticated := cfg.authToken != "" || cfg.oauthIssuer != ""
+	if cfg.transport == "http" && !server.IsLoopbackAddr(cfg.host) && !authenticated && !cfg.allowUnauthenticated {
+		return fmt.Errorf("refusing to serve on %s without authentication: set MCP_AUTH_TOKEN (or -oauth-issuer and -oauth-audience), bind 127.0.0.1, or pass -allow-unauthenticated", cfg.host)
+	}
+	if cfg.demo {
+		host, stopDemo, err := startDemo(stderr)
+		if err != nil {
+			return fmt.Errorf("demo registry: %w", err)
+		}
+		defer stopDemo()
+		cfg.insecure = append(cfg.insecure, host)
+		if len(cfg.allowRegistries) > 0 {
+			cfg.allowRegistries = append(cfg.allowRegistries, host)
+		}
+	}
+	srvCfg := server.Config{
+		Version:   version,
+		Tools:     tools.Options{Toolsets: cfg.toolsets, ReadOnly: cfg.readOnly},
+		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
+		Logger:    log,
+		AuthToken: cfg.authToken,
+	}
+	if cfg.oauthIssuer != "" {
+		srvCfg.OAuth = &server.OAuthConfig{Issuer: cfg.oauthIssuer, Audience: cfg.oauthAudience}
+	}
+	s := server.New(srvCfg)
+	if cfg.transport == "stdio" {
+		log.Info("serving MCP over stdio", "version", version)
+		return server.RunStdio(ctx, s)
+	}
+	addr := net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
+	h := server.Handler(srvCfg, s, server.IsLoopbackAddr(cfg.host))
+	return server.ServeHTTP(ctx, addr, h, log, func(a net.Addr) {
+		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", version)
+	})
+}
+
+// newRegistryClient binds env credentials to their one registry and falls
+// back to the Docker config, credential helpers and podman's auth file.
+func newRegistryClient(cfg *config, log *slog.Logger) *oci.Client {
+	static := oci.StaticCredentials{Registry: cfg.ociRegistry, Username: cfg.ociUsername, Password: cfg.ociPassword, Token: cfg.ociToken}
+	if !static.Empty() {
+		log.Info("registry credentials from the environment are bound to one host", "host", oci.CanonicalHost(cfg.ociRegistry))
+	}
+	var shared oci.SharedCache
+	if cfg.cacheRedis != "" {
+		// Checked by parseConfig; Redis itself is reached lazily, so an
+		// outage at start-up is a warning on first use, not a failure.
+		if rc, err := oci.NewRedisCache(cfg.cacheRedis); err == nil {
+			log.Info("sharing the registry cache through Redis", "redis", rc.Addr())
+			shared = rc
+		}
+	}
+	return oci.New(oci.Options{
+		Shared:   shared,
+		Keychain: oci.Keychain(static, authn.DefaultKeychain),
+		Insecure: cfg.insecure,
+		Timeout:  cfg.timeout,
+		TagTTL:   cfg.cacheTTL,
+		Policy:   oci.Policy{Allow: cfg.allowRegistries, Deny: cfg.denyRegistries, DenyPrivate: cfg.denyPrivate},
+		Logger:   log,
+	})
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.transport == "http" && !isTerminal(w) {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func versionString() string {
+	v, c, d := version, commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				c = firstNonEmpty(c, s.Value)
+			case "vcs.time":
+				d = firstNonEmpty(d, s.Value)
+			}
+		}
+	}
+	return fmt.Sprintf("registry-mcp %s (commit %s, built %s)", v, firstNonEmpty(c, "unknown"), firstNonEmpty(d, "unknown"))
+}
+
+func printTools(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTOOLSET\tREAD-ONLY\tDESCRIPTION")
+	for _, t := range tools.List(tools.Options{}) {
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", t.Name, t.Toolset, t.ReadOnly, t.Description)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,87 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+)
+
+// MaxPageSize is the largest page Docker Hub serves.
+const MaxPageSize = 100
+
+// page is the envelope of Docker Hub's paged listings.
+type page[T any] struct {
+	Count   int    `json:"count"`
+	Next    string `json:"next"`
+	Results []T    `json:"results"`
+}
+
+// pageQuery validates page and pageSize (zero means the server's default)
+// and adds them to q.
+func pageQuery(q url.Values, page, pageSize int) error {
+	if page < 0 {
+		return fmt.Errorf("%w: page must be 1 or more, got %d", oci.ErrInvalidInput, page)
+	}
+	if pageSize < 0 || pageSize > MaxPageSize {
+		return fmt.Errorf("%w: page_size must be between 1 and %d, got %d", oci.ErrInvalidInput, MaxPageSize, pageSize)
+	}
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if pageSize > 0 {
+		q.Set("page_size", strconv.Itoa(pageSize))
+	}
+	return nil
+}
+
+// nextPage turns the "next" URL of a listing into a page number; 0 means this
+// was the last page.
+func nextPage(next string, current int) int {
+	if next == "" {
+		return 0
+	}
+	u, err := url.Parse(next)
+	if err != nil {
+		return 0
+	}
+	if n, err := strconv.Atoi(u.Query().Get("page")); err == nil && n > 0 {
+		return n
+	}
+	// A next link without a page number still means there is more.
+	return max(current, 1) + 1
+}
+
+// withQuery appends q to an endpoint URL.
+func withQuery(endpoint string, q url.Values) string {
+	if len(q) == 0 {
+		return endpoint
+	}
+	return endpoint + "?" + q.Encode()
+}
+
+// looseString decodes a JSON string, number, boolean or null as text, for
+// fields whose type Docker has changed between API versions (a repository's
+// type was once 0/1, now "image"/"plugin").
+type looseString string
+
+// UnmarshalJSON keeps any scalar as its text.
+func (s *looseString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*s = ""
+	case len(b) > 0 && b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = looseString(v)
+	default:
+		*s = looseString(b)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package oci
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Blob fetches a small blob (a config, an SBOM) by digest, refusing one
+// larger than limit, verifying its digest and caching it, in memory and in
+// the shared cache when there is one.
+func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, error) {
+	key := "blob:" + repo.Name() + "@" + digest
+	if v, ok := c.content.get(key); ok {
+		return v.([]byte), nil
+	}
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		if b, ok := c.sharedBlob(ctx, repo, digest, limit); ok {
+			c.content.add(key, b, int64(len(b)))
+			return b, nil
+		}
+		what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
+		resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
+			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", ErrBadResponse, repo.RegistryStr(), what)
+		}
+		c.content.add(key, resp.body, int64(len(resp.body)))
+		if verifiable(digest) {
+			c.shared.set(ctx, sharedBlobKey(repo, digest), resp.body, sharedContentTTL)
+		}
+		return resp.body, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// sharedBlob reads a blob from the shared cache, verifying its digest.
+func (c *Client) sharedBlob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, bool) {
+	if !verifiable(digest) {
+		return nil, false
+	}
+	b, ok := c.shared.get(ctx, sharedBlobKey(repo, digest))
+	if !ok || int64(len(b)) > limit {
+		return nil, false
+	}
+	if sha256Digest(b) != digest {
+		c.log.Warn("shared cache held a blob that does not match its digest; ignoring it", "repository", repo.Name(), "digest", digest)
+		return nil, false
+	}
+	return b, true
+}
+
+// OpenBlob streams a blob (a layer) without buffering it. The reader checks
+// the digest at EOF and reports a mismatch as an error from Read; the caller
+// must Close it.
+func (c *Client) OpenBlob(ctx context.Context, repo name.Repository, digest string) (io.ReadCloser, error) {
+	rt, scheme, err := c.authTransport(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: scheme, Host: repo.RegistryStr(), Path: "/v2/" + repo.RepositoryStr() + "/blobs/" + digest}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.httpClient(rt).Do(req)
+	if err != nil {
+		return nil, classifyTransportError(repo.RegistryStr(), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, c.statusError(request{method: http.MethodGet, repo: repo, what: "layer " + shortDigest(digest)}, resp)
+	}
+	vr := &verifyingReader{body: resp.Body, want: digest, host: repo.RegistryStr()}
+	if strings.HasPrefix(digest, "sha256:") {
+		vr.h = sha256.New()
+	}
+	return vr, nil
+}
+
+type verifyingReader struct {
+	body io.ReadCloser
+	h    hash.Hash
+	want string
+	host string
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	n, err := v.body.Read(p)
+	if v.h != nil {
+		v.h.Write(p[:n])
+		if err == io.EOF && "sha256:"+hex.EncodeToString(v.h.Sum(nil)) != v.want {
+			return n, fmt.Errorf("%w: %s sent a layer that does not match its digest %s", ErrBadResponse, v.host, shortDigest(v.want))
+		}
+	}
+	return n, err
+}
+
+func (v *verifyingReader) Close() error { return v.body.Close() }
+
+func shortDigest(d string) string {
+	if i := strings.IndexByte(d, ':'); i >= 0 && len(d) > i+13 {
+		return d[:i+13]
+	}
+	return d
+}

@@ -1,0 +1,135 @@
+package oci
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// FileContent is one file read from an image.
+type FileContent struct {
+	Entry     FileEntry // Entry.Path is where the content was found, after links
+	Content   []byte    // at most the max asked for
+	Truncated bool
+}
+
+// ReadFile reads a file of the merged filesystem, walking layers from the
+// top and stopping at the first layer that has the path or hides it.
+// Symbolic links (of the file or of a directory on its way) are followed.
+func (c *Client) ReadFile(ctx context.Context, repo name.Repository, img *v1.Manifest, p string, max int, opts ScanOptions) (*FileContent, error) {
+	b := newBudget(opts)
+	target := cleanPath(p)
+	for range maxLinkHops + 1 {
+		fc, next, err := c.findFile(ctx, repo, img.Layers, target, max, b)
+		if err != nil || next == "" {
+			return fc, err
+		}
+		target = next
+	}
+	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", ErrNotFound, p, maxLinkHops)
+}
+
+// lookup is what one layer says about the path sought.
+type lookup struct {
+	hit      *FileContent
+	link     string // a symlink on the way, resolved: continue there
+	deleted  string // why the path does not exist below this layer
+	dirsSeen []string
+}
+
+// findFile searches the layers once; next is set when a link must be followed.
+func (c *Client) findFile(ctx context.Context, repo name.Repository, layers []v1.Descriptor, target string, max int, b *budget) (*FileContent, string, error) {
+	upperDirs := map[string]bool{} // ancestors an upper layer made directories
+	for i := len(layers) - 1; i >= 0; i-- {
+		label := layerLabel(i, len(layers), layers[i])
+		var l lookup
+		err := c.walkLayer(ctx, repo, layers[i], label, b, func(hdr *tar.Header, r io.Reader) (bool, error) {
+			return l.visit(hdr, r, target, layers[i].Digest.String(), label, max, upperDirs)
+		})
+		if errors.Is(err, errScanBudget) {
+			return nil, "", fmt.Errorf("%w: read the %d MiB cap of layer data without finding %s (stopped in %s)", ErrTooLarge, b.opts.MaxBytes>>20, target, label)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		switch {
+		case l.hit != nil && l.hit.Entry.Type == "dir":
+			return nil, "", fmt.Errorf("%w: %s is a directory; list_image_files with path %s/ lists it", ErrInvalidInput, target, target)
+		case l.hit != nil:
+			return l.hit, "", nil
+		case l.link != "":
+			return nil, l.link, nil
+		case l.deleted != "":
+			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", ErrNotFound, target, l.deleted, label)
+		}
+		for _, d := range l.dirsSeen {
+			upperDirs[d] = true
+		}
+	}
+	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", ErrNotFound, target)
+}
+
+// visit inspects one tar entry; it stops the layer once the answer is known.
+func (l *lookup) visit(hdr *tar.Header, r io.Reader, target, layer, label string, max int, upperDirs map[string]bool) (bool, error) {
+	p := cleanPath(hdr.Name)
+	dir, base := path.Dir(p), path.Base(p)
+	switch {
+	case p == target:
+		e := entryOf(hdr, p, layer)
+		switch e.Type {
+		case "symlink":
+			l.link = resolveLink(p, hdr.Linkname)
+			return true, nil
+		case "hardlink":
+			l.link = e.Link
+			return true, nil
+		}
+		fc := &FileContent{Entry: e, Truncated: e.Size > int64(max)}
+		if e.Type == "file" {
+			buf := make([]byte, min(e.Size, int64(max)))
+			if _, err := io.ReadFull(r, buf); err != nil {
+				return true, err
+			}
+			fc.Content = buf
+		}
+		l.hit = fc
+		return true, nil
+	case base == whiteoutOpaque:
+		if isBelow(target, dir) {
+			l.deleted = dir + " was emptied (opaque whiteout)"
+		}
+	case strings.HasPrefix(base, whiteoutPrefix) && base != whiteoutOpaque:
+		if gone := path.Join(dir, strings.TrimPrefix(base, whiteoutPrefix)); gone == target || isBelow(target, gone) {
+			l.deleted = gone + " was deleted"
+		}
+	case isBelow(target, p):
+		switch {
+		case hdr.Typeflag == tar.TypeDir:
+			l.dirsSeen = append(l.dirsSeen, p)
+		case upperDirs[p]:
+			l.deleted = p + " was replaced" // a directory above, over this layer's file or link
+		case hdr.Typeflag == tar.TypeSymlink:
+			l.link = resolveLink(p, hdr.Linkname) + strings.TrimPrefix(target, p)
+			return true, nil
+		default:
+			l.deleted = p + " is not a directory"
+		}
+	}
+	return false, nil
+}
+
+// resolveLink resolves a symlink's target against the directory holding it,
+// within the image: an absolute target starts at the image's root.
+func resolveLink(linkPath, target string) string {
+	if strings.HasPrefix(target, "/") {
+		return cleanPath(target)
+	}
+	return cleanPath(path.Join(path.Dir(linkPath), target))
+}

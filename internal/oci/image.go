@@ -1,0 +1,123 @@
+package oci
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Resolved is an image reference resolved to one image manifest.
+type Resolved struct {
+	Ref       name.Reference
+	Index     *Manifest  // the index the reference named, if any
+	Platforms []Platform // the real platforms of Index (attestations excluded)
+	Image     *Manifest  // the image manifest chosen
+	Platform  *Platform  // the platform chosen from Index, if any
+}
+
+// Resolve fetches the manifest a reference names and, for an index, the
+// manifest of the wanted platform; without one it picks linux/amd64 when
+// present, else the first real platform.
+func (c *Client) Resolve(ctx context.Context, ref name.Reference, want *Platform) (*Resolved, error) {
+	m, err := c.Manifest(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resolved{Ref: ref}
+	if !m.IsIndex() {
+		r.Image = m
+		return r, nil
+	}
+	r.Index = m
+	r.Platforms = IndexPlatforms(m.Index)
+	chosen, err := choosePlatform(r.Platforms, want, DisplayRef(ref))
+	if err != nil {
+		return nil, err
+	}
+	r.Platform = &chosen
+	r.Image, err = c.manifestByDigest(ctx, ref.Context(), chosen.Digest, DisplayRef(ref)+" for "+chosen.String())
+	if err != nil {
+		return nil, err
+	}
+	if r.Image.IsIndex() {
+		return nil, fmt.Errorf("%w: the %s entry of %s is itself an index; nested indexes are not supported", ErrUnsupported, chosen, DisplayRef(ref))
+	}
+	return r, nil
+}
+
+// IndexPlatforms lists the platforms of an index, leaving out attestation
+// manifests (unknown/unknown) and entries without a platform.
+func IndexPlatforms(idx *v1.IndexManifest) []Platform {
+	out := make([]Platform, 0, len(idx.Manifests))
+	for _, d := range idx.Manifests {
+		if isAttestation(d) || d.Platform == nil || d.Platform.OS == "" || d.Platform.OS == "unknown" {
+			continue
+		}
+		out = append(out, Platform{
+			OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant,
+			Digest: d.Digest.String(), Size: d.Size,
+		})
+	}
+	return out
+}
+
+func isAttestation(d v1.Descriptor) bool {
+	return d.Annotations["vnd.docker.reference.type"] == "attestation-manifest"
+}
+
+func choosePlatform(platforms []Platform, want *Platform, what string) (Platform, error) {
+	if len(platforms) == 0 {
+		return Platform{}, fmt.Errorf("%w: %s is an index with no platform images", ErrNotFound, what)
+	}
+	if want == nil {
+		for _, p := range platforms {
+			if p.OS == "linux" && p.Architecture == "amd64" {
+				return p, nil
+			}
+		}
+		return platforms[0], nil
+	}
+	for _, p := range platforms {
+		if want.Matches(p) {
+			return p, nil
+		}
+	}
+	names := make([]string, len(platforms))
+	for i, p := range platforms {
+		names[i] = p.String()
+	}
+	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", ErrNotFound, what, want, strings.Join(names, ", "))
+}
+
+// Config fetches and decodes an image's config blob, returning the raw bytes too.
+func (c *Client) Config(ctx context.Context, repo name.Repository, img *Manifest) (*v1.ConfigFile, []byte, error) {
+	if img.Image == nil {
+		return nil, nil, fmt.Errorf("%w: not an image manifest", ErrUnsupported)
+	}
+	desc := img.Image.Config
+	if desc.Size > MaxConfigBytes {
+		return nil, nil, fmt.Errorf("%w: the image config is %d bytes, over the %d-byte limit", ErrTooLarge, desc.Size, MaxConfigBytes)
+	}
+	raw, err := c.Blob(ctx, repo, desc.Digest.String(), MaxConfigBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cfg v1.ConfigFile
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, raw, fmt.Errorf("%w: the config of %s (%s) is not an image config: %v", ErrUnsupported, DisplayName(repo), desc.MediaType, err)
+	}
+	return &cfg, raw, nil
+}
+
+// PullSize is what pulling the image downloads: its config and compressed layers.
+func PullSize(img *v1.Manifest) int64 {
+	total := img.Config.Size
+	for _, l := range img.Layers {
+		total += l.Size
+	}
+	return total
+}

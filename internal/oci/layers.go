@@ -1,0 +1,158 @@
+package oci
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+const (
+	// MaxLayerScanBytes caps the uncompressed layer bytes one call reads.
+	// Streaming half a gigabyte of layers takes tens of seconds, about as
+	// long as MCP clients wait for a tool; it also bounds what a
+	// decompression bomb can cost. Past it, answers say truncated.
+	MaxLayerScanBytes = 512 << 20
+	// maxZstdWindow bounds a zstd decoder's memory; BuildKit and containerd
+	// write windows of a few MiB, and even --long=27 fits.
+	maxZstdWindow = 128 << 20
+	// progressEvery is how often, in bytes read, a long scan reports progress.
+	progressEvery = 32 << 20
+)
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// errScanBudget ends a walk that has read its byte budget.
+var errScanBudget = errors.New("layer scan budget spent")
+
+// ScanOptions bound a walk over an image's layers.
+type ScanOptions struct {
+	// MaxBytes caps the uncompressed bytes read; zero means MaxLayerScanBytes.
+	MaxBytes int64
+	// Progress, if set, hears about long scans.
+	Progress func(message string, done float64)
+}
+
+// budget counts what a call has read across layers.
+type budget struct {
+	opts      ScanOptions
+	used      int64
+	reported  int64
+	layer     string // "layer 2 of 5 (sha256:…)"
+	layerRead int64
+}
+
+func newBudget(opts ScanOptions) *budget {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = MaxLayerScanBytes
+	}
+	return &budget{opts: opts}
+}
+
+// budgetReader charges every byte read to the budget.
+type budgetReader struct {
+	r io.Reader
+	b *budget
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	b := br.b
+	if b.used >= b.opts.MaxBytes {
+		return 0, errScanBudget
+	}
+	if room := b.opts.MaxBytes - b.used; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := br.r.Read(p)
+	b.used += int64(n)
+	b.layerRead += int64(n)
+	if b.opts.Progress != nil && b.used-b.reported >= progressEvery {
+		b.reported = b.used
+		b.opts.Progress(fmt.Sprintf("%s: %d MiB read", b.layer, b.layerRead>>20), float64(b.used))
+	}
+	return n, err
+}
+
+// walkLayer streams one layer's tar entries to fn until fn says stop, the
+// layer ends or the budget is spent (errScanBudget). gzip, zstd and plain
+// tar are told apart by their first bytes, not by a media type.
+func (c *Client) walkLayer(ctx context.Context, repo name.Repository, layer v1.Descriptor, label string, b *budget,
+	fn func(hdr *tar.Header, content io.Reader) (stop bool, err error)) error {
+	b.layer, b.layerRead = label, 0
+	if b.opts.Progress != nil {
+		b.opts.Progress(label, float64(b.used))
+	}
+	rc, err := c.OpenBlob(ctx, repo, layer.Digest.String())
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	magic, _ := br.Peek(4)
+	var r io.Reader = br
+	switch {
+	case bytes.HasPrefix(magic, gzipMagic):
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return layerError(ctx, label, err)
+		}
+		defer gz.Close()
+		r = gz
+	case bytes.HasPrefix(magic, zstdMagic):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow))
+		if err != nil {
+			return layerError(ctx, label, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	tr := tar.NewReader(&budgetReader{r: r, b: b})
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return layerError(ctx, label, err)
+		}
+		stop, err := fn(hdr, tr)
+		if err != nil {
+			return layerError(ctx, label, err)
+		}
+		if stop {
+			return nil
+		}
+	}
+}
+
+// layerError keeps the budget, cancellation and classified errors, and
+// turns a corrupt stream into ErrBadResponse without echoing Go's wording.
+func layerError(ctx context.Context, label string, err error) error {
+	switch {
+	case errors.Is(err, errScanBudget):
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, ErrBadResponse), errors.Is(err, ErrUnreachable), errors.Is(err, ErrTooLarge):
+		return err
+	case errors.Is(err, tar.ErrHeader):
+		return fmt.Errorf("%w: %s is not a tar archive (plain, gzip or zstd); it may be an artifact rather than a filesystem layer", ErrUnsupported, label)
+	}
+	return fmt.Errorf("%w: %s could not be read to the end; its compressed stream is corrupt or the download broke off", ErrBadResponse, label)
+}
+
+// layerLabel names a layer in messages: "layer 2 of 5 (sha256:0123456789ab)".
+func layerLabel(i, n int, d v1.Descriptor) string {
+	return fmt.Sprintf("layer %d of %d (%s)", i+1, n, shortDigest(d.Digest.String()))
+}

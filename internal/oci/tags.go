@@ -1,0 +1,203 @@
+package oci
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// TagPage is one page of a repository's tags in the registry's own order.
+type TagPage struct {
+	Tags []string
+	// Last is the value to pass as last for the next page; empty on the last page.
+	Last string
+}
+
+// Tags fetches one page of at most n tags after last, with one request. A
+// page is kept for the tag TTL, like a tag's digest.
+func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last string) (*TagPage, error) {
+	key := "tags:" + repo.Name() + "?" + url.Values{"n": {strconv.Itoa(n)}, "last": {last}}.Encode()
+	if v, ok := c.getFresh(key); ok {
+		return v.(*TagPage).clone(), nil
+	}
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		var shared sharedTagPage
+		if c.sharedJSON(ctx, key, &shared) && shared.Tags != nil {
+			page := &TagPage{Tags: shared.Tags, Last: shared.Last}
+			c.addFresh(key, page, tagsSize(page.Tags))
+			return page, nil
+		}
+		page, err := c.fetchTags(ctx, repo, n, last)
+		if err != nil {
+			return nil, err
+		}
+		c.addFresh(key, page, tagsSize(page.Tags))
+		c.shareJSON(ctx, key, sharedTagPage{Tags: page.Tags, Last: page.Last})
+		return page, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*TagPage).clone(), nil
+}
+
+// sharedTagPage is a TagPage as the shared cache holds it.
+type sharedTagPage struct {
+	Tags []string `json:"tags"`
+	Last string   `json:"last,omitempty"`
+}
+
+// clone gives each caller its own slice: callers may sort or trim it.
+func (p *TagPage) clone() *TagPage {
+	return &TagPage{Tags: slices.Clone(p.Tags), Last: p.Last}
+}
+
+// tagsSize estimates the memory a tag list holds, for the cache's byte bound.
+func tagsSize(tags []string) int64 {
+	n := int64(24 + 16*len(tags))
+	for _, t := range tags {
+		n += int64(len(t))
+	}
+	return n
+}
+
+// fetchTags GETs one page of tags.
+func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, last string) (*TagPage, error) {
+	q := url.Values{"n": {strconv.Itoa(n)}}
+	if last != "" {
+		q.Set("last", last)
+	}
+	resp, err := c.do(ctx, request{
+		method: http.MethodGet, repo: repo, path: "tags/list", query: q,
+		what: "tags of " + DisplayName(repo), limit: MaxTagPageBytes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	if looksLikeHTML(resp.body, resp.header) || json.Unmarshal(resp.body, &body) != nil {
+		return nil, fmt.Errorf("%w: %s answered the tag list of %s with something that is not a tag list", ErrBadResponse, repo.RegistryStr(), DisplayName(repo))
+	}
+	page := &TagPage{Tags: body.Tags}
+	if page.Tags == nil {
+		page.Tags = []string{}
+	}
+	next, hasNext := nextLast(resp.header.Get("Link"))
+	switch {
+	case len(page.Tags) > n:
+		// The registry ignored n: keep the page size we promised.
+		page.Tags = page.Tags[:n]
+		page.Last = page.Tags[n-1]
+	case hasNext && next != "":
+		page.Last = next
+	case hasNext && len(page.Tags) > 0:
+		page.Last = page.Tags[len(page.Tags)-1]
+	}
+	return page, nil
+}
+
+// AllTags gathers every tag, a page of 1000 at a time, stopping with
+// ErrTooLarge past max. progress, if set, is told the running count. The
+// list is kept for the tag TTL, so that the pages of a filtered or sorted
+// listing do not each read every tag again. The caller owns the slice.
+func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
+	key := "alltags:" + repo.Name()
+	if v, ok := c.getFresh(key); ok {
+		return c.boundTags(repo, v.([]string), max)
+	}
+	// Callers with different maxes do not share a fetch: one that fails past
+	// a small max must not fail one that allows more.
+	v, err, _ := c.flight.Do(key+"|"+strconv.Itoa(max), func() (any, error) {
+		var shared []string
+		if c.sharedJSON(ctx, key, &shared) && shared != nil {
+			c.addFresh(key, shared, tagsSize(shared))
+			return shared, nil
+		}
+		// A list that fits this caller's max is complete, so it serves every
+		// caller; each is held to its own max when reading it.
+		all, err := c.fetchAllTags(ctx, repo, max, progress)
+		if err != nil {
+			return nil, err
+		}
+		c.addFresh(key, all, tagsSize(all))
+		c.shareJSON(ctx, key, all)
+		return all, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.boundTags(repo, v.([]string), max)
+}
+
+func (c *Client) fetchAllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
+	var all []string
+	last := ""
+	seen := map[string]bool{}
+	for {
+		page, err := c.fetchTags(ctx, repo, 1000, last)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Tags...)
+		if len(all) > max {
+			return nil, tooManyTags(repo, max)
+		}
+		if progress != nil {
+			progress(len(all))
+		}
+		if page.Last == "" || seen[page.Last] {
+			return all, nil // seen guards against a registry that ignores last
+		}
+		seen[page.Last] = true
+		last = page.Last
+	}
+}
+
+// boundTags copies a shared list for one caller, held to its max.
+func (c *Client) boundTags(repo name.Repository, all []string, max int) ([]string, error) {
+	if len(all) > max {
+		return nil, tooManyTags(repo, max)
+	}
+	return slices.Clone(all), nil
+}
+
+func tooManyTags(repo name.Repository, max int) error {
+	return fmt.Errorf("%w: %s has more than %d tags; use the registry order (no pattern or sort) and page with the cursor", ErrTooLarge, DisplayName(repo), max)
+}
+
+// nextLast reads the "last" parameter of a Link header's rel="next" URL.
+func nextLast(link string) (string, bool) {
+	for _, part := range strings.Split(link, ",") {
+		target, params, ok := strings.Cut(part, ";")
+		if !ok || !isNextRel(params) {
+			continue
+		}
+		target = strings.Trim(strings.TrimSpace(target), "<>")
+		u, err := url.Parse(target)
+		if err != nil {
+			return "", true
+		}
+		return u.Query().Get("last"), true
+	}
+	return "", false
+}
+
+// isNextRel accepts rel="next" and the unquoted rel=next some registries send.
+func isNextRel(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(k, "rel") && strings.Trim(v, `"`) == "next" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package oci
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// TagOrders are the orders list_tags offers.
+var TagOrders = []string{"registry", "alphabetical", "alphabetical-desc", "semver", "semver-desc"}
+
+// FilterTags keeps the tags matching a glob (path.Match syntax: * ? [..]).
+func FilterTags(tags []string, pattern string) ([]string, error) {
+	if pattern == "" {
+		return tags, nil
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil, fmt.Errorf("%w: pattern %q is not a valid glob (use * and ?, e.g. 1.2* or *-alpine)", ErrInvalidInput, pattern)
+	}
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if ok, _ := path.Match(pattern, t); ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// SortTags sorts in place by one of TagOrders. Semver orders put tags that
+// are not versions last, alphabetically.
+func SortTags(tags []string, order string) error {
+	switch order {
+	case "", "registry":
+	case "alphabetical":
+		slices.Sort(tags)
+	case "alphabetical-desc":
+		slices.Sort(tags)
+		slices.Reverse(tags)
+	case "semver", "semver-desc":
+		desc := order == "semver-desc"
+		slices.SortStableFunc(tags, func(a, b string) int {
+			va, okA := ParseVersion(a)
+			vb, okB := ParseVersion(b)
+			switch {
+			case okA && okB:
+				if c := va.Compare(vb); c != 0 {
+					if desc {
+						return -c
+					}
+					return c
+				}
+				return strings.Compare(a, b)
+			case okA:
+				return -1
+			case okB:
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
+	default:
+		return fmt.Errorf("%w: sort %q is not one of %s", ErrInvalidInput, order, strings.Join(TagOrders, ", "))
+	}
+	return nil
+}
+
+// Version is a semantic version parsed leniently from a tag: an optional v,
+// one to three numbers, an optional -pre-release and +build.
+type Version struct {
+	Nums [3]int
+	Pre  []string
+}
+
+// ParseVersion parses tags like v1.2.3, 1.2, 16, 1.2.3-rc.1, 1.2.3+build.
+func ParseVersion(tag string) (Version, bool) {
+	s := strings.TrimPrefix(tag, "v")
+	s, _, _ = strings.Cut(s, "+")
+	core, pre, hasPre := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) > 3 || core == "" {
+		return Version{}, false
+	}
+	var v Version
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || p == "" || (len(p) > 1 && p[0] == '0') {
+			return Version{}, false
+		}
+		v.Nums[i] = n
+	}
+	if hasPre {
+		if pre == "" {
+			return Version{}, false
+		}
+		v.Pre = strings.Split(pre, ".")
+	}
+	return v, true
+}
+
+// Compare orders versions by semver precedence: a pre-release sorts before
+// its release; numeric identifiers compare numerically and before alphanumerics.
+func (v Version) Compare(o Version) int {
+	for i := range v.Nums {
+		if v.Nums[i] != o.Nums[i] {
+			if v.Nums[i] < o.Nums[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(v.Pre) == 0 && len(o.Pre) == 0:
+		return 0
+	case len(v.Pre) == 0:
+		return 1
+	case len(o.Pre) == 0:
+		return -1
+	}
+	for i := 0; i < len(v.Pre) && i < len(o.Pre); i++ {
+		if c := comparePreID(v.Pre[i], o.Pre[i]); c != 0 {
+			return c
+		}
+	}
+	return len(v.Pre) - len(o.Pre)
+}
+
+func comparePreID(a, b string) int {
+	na, errA := strconv.Atoi(a)
+	nb, errB := strconv.Atoi(b)
+	switch {
+	case errA == nil && errB == nil:
+		return na - nb
+	case errA == nil:
+		return -1
+	case errB == nil:
+		return 1
+	}
+	return strings.Compare(a, b)
+}

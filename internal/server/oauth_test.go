@@ -1,0 +1,132 @@
+package server_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/server"
+	"github.com/registry-mcp/registry-mcp/internal/tools"
+)
+
+// issuer is a local OAuth authorization server: metadata and a JWKS.
+type issuer struct {
+	srv *httptest.Server
+	key *rsa.PrivateKey
+}
+
+func newIssuer(t *testing.T) *issuer {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &issuer{key: key}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/jwks"})
+	})
+	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
+			"kty": "RSA", "kid": "k1", "alg": "RS256",
+			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+		}}})
+	})
+	is.srv = httptest.NewServer(mux)
+	t.Cleanup(is.srv.Close)
+	return is
+}
+
+func (is *issuer) token(t *testing.T, key *rsa.PrivateKey, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = "k1"
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestOAuthResourceServer(t *testing.T) {
+	t.Parallel()
+	is := newIssuer(t)
+	const audience = "https://registry-mcp.example/mcp"
+	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{})},
+		OAuth: &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience}}
+	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
+	t.Cleanup(srv.Close)
+
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	good := jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": "alice", "exp": now.Add(time.Hour).Unix(), "scope": "registry:read"}
+	with := func(k string, v any) jwt.MapClaims {
+		c := jwt.MapClaims{}
+		for key, val := range good {
+			c[key] = val
+		}
+		c[k] = v
+		return c
+	}
+	tests := []struct {
+		name  string
+		token string
+		want  int
+	}{
+		{"valid", is.token(t, is.key, good), http.StatusOK},
+		{"expired", is.token(t, is.key, with("exp", now.Add(-time.Hour).Unix())), http.StatusUnauthorized},
+		{"wrong audience", is.token(t, is.key, with("aud", "https://other.example")), http.StatusUnauthorized},
+		{"wrong issuer", is.token(t, is.key, with("iss", "https://evil.example")), http.StatusUnauthorized},
+		{"wrong signature", is.token(t, otherKey, good), http.StatusUnauthorized},
+		{"not a JWT", "opaque-token", http.StatusUnauthorized},
+	}
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
+	for _, tt := range tests {
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/mcp", strings.NewReader(initialize))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+		if resp.StatusCode == http.StatusUnauthorized && !strings.Contains(resp.Header.Get("WWW-Authenticate"), "/.well-known/oauth-protected-resource") {
+			t.Errorf("%s: 401 without resource_metadata in WWW-Authenticate: %q", tt.name, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+
+	resp, err := http.Get(srv.URL + "/.well-known/oauth-protected-resource")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var meta struct {
+		Resource             string   `json:"resource"`
+		AuthorizationServers []string `json:"authorization_servers"`
+		ScopesSupported      []string `json:"scopes_supported"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.Resource != audience || len(meta.AuthorizationServers) != 1 || meta.AuthorizationServers[0] != is.srv.URL || len(meta.ScopesSupported) != 2 {
+		t.Errorf("protected resource metadata %+v", meta)
+	}
+}

@@ -1,0 +1,189 @@
+// Package server builds registry-mcp's MCP server and serves it over stdio,
+// Streamable HTTP (stateless, at /mcp) and legacy SSE (at /sse).
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+
+	"github.com/registry-mcp/registry-mcp/internal/tools"
+)
+
+// Config describes the server to build.
+type Config struct {
+	Version string
+	Tools   tools.Options
+	Deps    tools.Deps
+	Logger  *slog.Logger
+	// AuthToken, when set, is the bearer token HTTP clients must present.
+	AuthToken string
+	// OAuth, when set, makes HTTP clients present JWTs from an issuer.
+	OAuth *OAuthConfig
+	// ResourceURL is the server's public base URL, named in the OAuth
+	// protected resource metadata; default the audience.
+	ResourceURL string
+}
+
+const instructions = "Tools to inspect container images in any OCI registry (registry toolset) and to query Docker Hub (hub toolset). " +
+	"Image references default to Docker Hub: alpine means docker.io/library/alpine:latest. " +
+	"Start with get_image_info; list_tags pages with next_cursor."
+
+// New builds the MCP server with the configured tools.
+func New(cfg Config) *mcp.Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Deps.Logger == nil {
+		cfg.Deps.Logger = cfg.Logger
+	}
+	s := mcp.NewServer(&mcp.Implementation{Name: "registry-mcp", Title: "Container registry MCP server", Version: cfg.Version},
+		&mcp.ServerOptions{Instructions: instructions, Logger: cfg.Logger})
+	tools.Register(s, cfg.Deps, cfg.Tools)
+	return s
+}
+
+// RunStdio serves s over stdin/stdout until ctx ends or the client hangs up.
+func RunStdio(ctx context.Context, s *mcp.Server) error {
+	err := s.Run(ctx, &mcp.StdioTransport{})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// Handler serves /mcp (Streamable HTTP, stateless), /sse (legacy SSE and
+// its message endpoint) and /healthz, with Host/Origin checks and, when
+// configured, bearer authentication.
+func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
+	getServer := func(*http.Request) *mcp.Server { return s }
+	streamable := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
+		Stateless: true, Logger: cfg.Logger, DisableLocalhostProtection: true, // checkHost covers every endpoint
+	})
+	sse := mcp.NewSSEHandler(getServer, &mcp.SSEOptions{DisableLocalhostProtection: true})
+	mux := http.NewServeMux()
+	protect := authMiddleware(cfg, mux)
+	mux.Handle("/mcp", protect(streamable))
+	mux.Handle("/sse", protect(sse))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	if loopback {
+		return checkHost(mux)
+	}
+	return mux
+}
+
+// authMiddleware picks the endpoint authentication: OAuth JWTs, a static
+// token, or none. In OAuth mode it also serves the protected resource
+// metadata (RFC 9728) that tells clients where to get a token.
+func authMiddleware(cfg Config, mux *http.ServeMux) func(http.Handler) http.Handler {
+	var require func(http.Handler) http.Handler
+	switch {
+	case cfg.OAuth != nil:
+		resource := firstNonEmpty(cfg.ResourceURL, cfg.OAuth.Audience)
+		metaURL := strings.TrimSuffix(resource, "/") + "/.well-known/oauth-protected-resource"
+		meta := &oauthex.ProtectedResourceMetadata{
+			Resource: resource, AuthorizationServers: []string{cfg.OAuth.Issuer},
+			ScopesSupported: []string{ScopeRead, ScopeWrite}, BearerMethodsSupported: []string{"header"},
+			ResourceName: "registry-mcp",
+		}
+		mux.Handle("GET /.well-known/oauth-protected-resource", auth.ProtectedResourceMetadataHandler(meta))
+		mux.Handle("GET /.well-known/oauth-protected-resource/{path...}", auth.ProtectedResourceMetadataHandler(meta))
+		require = auth.RequireBearerToken(newJWTVerifier(*cfg.OAuth).verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: metaURL, ClockSkew: 30 * time.Second})
+	case cfg.AuthToken != "":
+		require = auth.RequireBearerToken(staticToken(cfg.AuthToken), &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})
+	}
+	return func(h http.Handler) http.Handler {
+		h = http.NewCrossOriginProtection().Handler(h)
+		if require != nil {
+			h = require(h)
+		}
+		return h
+	}
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// staticToken verifies MCP_AUTH_TOKEN in constant time.
+func staticToken(want string) auth.TokenVerifier {
+	return func(_ context.Context, got string, _ *http.Request) (*auth.TokenInfo, error) {
+		if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			return nil, auth.ErrInvalidToken
+		}
+		return &auth.TokenInfo{Scopes: []string{ScopeRead, ScopeWrite}}, nil
+	}
+}
+
+// checkHost refuses requests whose Host is not a loopback name, which is how
+// a DNS-rebinding page reaches a server bound to 127.0.0.1.
+func checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if !isLoopbackName(host) {
+			http.Error(w, "forbidden: Host must be localhost or a loopback address", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopbackName(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// IsLoopbackAddr reports whether a bind address only accepts local connections.
+func IsLoopbackAddr(host string) bool {
+	return isLoopbackName(host)
+}
+
+// ServeHTTP listens on addr and serves until ctx ends, then shuts down
+// gracefully. ready, if set, receives the bound address.
+func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return srv.Close()
+	}
+	return nil
+}

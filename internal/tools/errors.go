@@ -1,0 +1,82 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+)
+
+// explain turns a client error into text the model can act on: what went
+// wrong and what to try next. It is the only place errors are translated.
+func explain(log *slog.Logger, tool, toolset string, err error) error {
+	var rl *oci.RateLimitError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("cancelled: the call was cancelled before it finished")
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("timed out: the call took too long; try again, or narrow it")
+	case errors.Is(err, oci.ErrInvalidReference), errors.Is(err, oci.ErrInvalidInput):
+		return err
+	case errors.Is(err, oci.ErrNotFound):
+		return fmt.Errorf("%v. %s", err, notFoundHint(toolset))
+	case errors.Is(err, oci.ErrUnauthorized):
+		return fmt.Errorf("%v. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
+	case errors.Is(err, oci.ErrDenied):
+		return fmt.Errorf("%v. %s", err, credentialsHint(toolset, "The credentials in use do not grant access."))
+	case errors.As(err, &rl):
+		return fmt.Errorf("%v. %s", err, rateLimitHint(toolset, rl))
+	case errors.Is(err, oci.ErrTooLarge):
+		return fmt.Errorf("%v. %s", err, narrowHint(tool))
+	case errors.Is(err, oci.ErrUnreachable):
+		return fmt.Errorf("%v. Check the registry host and port; a registry served over plain HTTP must be allowed with -insecure-registry HOST:PORT", err)
+	case errors.Is(err, oci.ErrBadResponse):
+		return fmt.Errorf("%v. The server did not answer as a registry should; check that the host is a container registry", err)
+	case errors.Is(err, oci.ErrPolicy):
+		return fmt.Errorf("%v. The server's operator restricts which registries it may reach; use an allowed registry", err)
+	case errors.Is(err, oci.ErrUnsupported):
+		return err
+	}
+	log.Error("tool failed with an unexpected error", "tool", tool, "error", err)
+	return fmt.Errorf("internal error in %s; it has been logged. Try again, and report it if it persists", tool)
+}
+
+func notFoundHint(toolset string) string {
+	if toolset == ToolsetHub {
+		return "Check the namespace and name; official images live in the library namespace"
+	}
+	return "Check the repository and tag (list_tags shows the tags); official Docker Hub images live under library/<name>"
+}
+
+func credentialsHint(toolset, why string) string {
+	if toolset == ToolsetHub {
+		return why + " Set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (a personal access token) for Docker Hub"
+	}
+	return why + " Set OCI_REGISTRY with OCI_USERNAME and OCI_PASSWORD (or OCI_TOKEN), or log in with docker login"
+}
+
+func rateLimitHint(toolset string, rl *oci.RateLimitError) string {
+	wait := "retry later"
+	if rl.RetryAfter > 0 {
+		wait = fmt.Sprintf("retry after %d s", int(rl.RetryAfter.Seconds()+0.5))
+	}
+	if toolset == ToolsetHub {
+		return wait + ", or set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN for a higher limit"
+	}
+	return wait + "; on Docker Hub, credentials (OCI_USERNAME and OCI_PASSWORD) raise the pull quota"
+}
+
+// narrowHint names a narrower way to ask when an answer is too big.
+func narrowHint(tool string) string {
+	switch tool {
+	case "get_image_manifest":
+		return "pass platform to get one image's manifest, or use get_image_info for a summary"
+	case "get_image_config":
+		return "use get_image_details for the usual fields"
+	case "list_tags":
+		return "page with a smaller limit, or narrow with pattern"
+	}
+	return "narrow the request (a platform, a path, a smaller limit)"
+}

@@ -1,0 +1,254 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+)
+
+// ImageInput names an image and, optionally, one of its platforms.
+type ImageInput struct {
+	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
+	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64; default linux/amd64 or the first"`
+}
+
+// resolvedImage is an image reference resolved to a manifest and its config.
+type resolvedImage struct {
+	ref    name.Reference
+	res    *oci.Resolved
+	cfg    *v1.ConfigFile // nil for artifacts whose config is not an image config
+	rawCfg []byte
+}
+
+// resolveImage parses the input, resolves the platform and fetches the config.
+func resolveImage(ctx context.Context, d Deps, in ImageInput) (*resolvedImage, error) {
+	ref, err := d.Registry.ParseReference(in.ImageRef)
+	if err != nil {
+		return nil, err
+	}
+	want, err := parsePlatform(in.Platform)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.Registry.Resolve(ctx, ref, want)
+	if err != nil {
+		return nil, err
+	}
+	cfg, raw, err := d.Registry.Config(ctx, ref.Context(), res.Image)
+	if err != nil && !errors.Is(err, oci.ErrUnsupported) {
+		return nil, err
+	}
+	if err := checkSinglePlatform(ref, res, cfg, want); err != nil {
+		return nil, err
+	}
+	return &resolvedImage{ref: ref, res: res, cfg: cfg, rawCfg: raw}, nil
+}
+
+// checkSinglePlatform refuses a platform that a single-platform image does not have.
+func checkSinglePlatform(ref name.Reference, res *oci.Resolved, cfg *v1.ConfigFile, want *oci.Platform) error {
+	if want == nil || res.Index != nil || cfg == nil {
+		return nil
+	}
+	have := oci.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
+	if !want.Matches(have) {
+		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", oci.ErrNotFound, oci.DisplayRef(ref), have, want)
+	}
+	return nil
+}
+
+func (r *resolvedImage) platform() oci.Platform {
+	if r.cfg != nil {
+		return oci.Platform{OS: r.cfg.OS, Architecture: r.cfg.Architecture, Variant: r.cfg.Variant}
+	}
+	if r.res.Platform != nil {
+		return *r.res.Platform
+	}
+	return oci.Platform{}
+}
+
+func (r *resolvedImage) created() string {
+	if r.cfg == nil || r.cfg.Created.IsZero() {
+		return ""
+	}
+	return r.cfg.Created.UTC().Format(time.RFC3339)
+}
+
+// ImageInfo is the summary get_image_info returns.
+type ImageInfo struct {
+	Reference    string         `json:"reference" jsonschema:"Normalized reference"`
+	Digest       string         `json:"digest" jsonschema:"Digest of the resolved image manifest (what a pull by digest names)"`
+	IndexDigest  string         `json:"index_digest,omitempty" jsonschema:"Digest of the index, when the reference names a multi-platform image"`
+	MediaType    string         `json:"media_type" jsonschema:"Media type of the image manifest"`
+	Size         int64          `json:"size" jsonschema:"Bytes a pull downloads: config plus compressed layers"`
+	Architecture string         `json:"architecture"`
+	OS           string         `json:"os"`
+	Variant      string         `json:"variant,omitempty"`
+	Created      string         `json:"created,omitempty" jsonschema:"Build time (RFC 3339), when the image records one"`
+	Layers       int            `json:"layers" jsonschema:"Number of layers"`
+	Platforms    []oci.Platform `json:"platforms,omitempty" jsonschema:"Every platform of the index, when there is one"`
+}
+
+func getImageInfoTool() *toolDef {
+	t := readOnlyTool("get_image_info", "Image summary",
+		"Summarize an image: manifest digest, pull size, platform, creation time, layer count, and all platforms of an index.",
+		inputSchema[ImageInput](nil))
+	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageInfo, error) {
+		r, err := resolveImage(ctx, d, in)
+		if err != nil {
+			return ImageInfo{}, err
+		}
+		img := r.res.Image
+		p := r.platform()
+		out := ImageInfo{
+			Reference: oci.DisplayRef(r.ref), Digest: img.Digest, MediaType: img.MediaType,
+			Size: oci.PullSize(img.Image), Architecture: p.Architecture, OS: p.OS, Variant: p.Variant,
+			Created: r.created(), Layers: len(img.Image.Layers),
+		}
+		if r.res.Index != nil {
+			out.IndexDigest = r.res.Index.Digest
+			out.Platforms = r.res.Platforms
+		}
+		return out, nil
+	})
+}
+
+// ManifestOutput is a raw manifest or index.
+type ManifestOutput struct {
+	Digest    string         `json:"digest" jsonschema:"Digest of the returned manifest"`
+	MediaType string         `json:"media_type"`
+	Manifest  map[string]any `json:"manifest" jsonschema:"The manifest JSON as the registry serves it"`
+}
+
+func getImageManifestTool() *toolDef {
+	t := readOnlyTool("get_image_manifest", "Raw manifest",
+		"Raw manifest JSON; an index is returned as is unless platform picks one image.",
+		inputSchema[ImageInput](nil))
+	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ManifestOutput, error) {
+		ref, err := d.Registry.ParseReference(in.ImageRef)
+		if err != nil {
+			return ManifestOutput{}, err
+		}
+		m, err := manifestFor(ctx, d, ref, in)
+		if err != nil {
+			return ManifestOutput{}, err
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(m.Raw, &raw); err != nil {
+			return ManifestOutput{}, fmt.Errorf("%w: the manifest is not a JSON object", oci.ErrBadResponse)
+		}
+		return ManifestOutput{Digest: m.Digest, MediaType: m.MediaType, Manifest: raw}, nil
+	})
+}
+
+// manifestFor returns the index itself without a platform, else the platform's manifest.
+func manifestFor(ctx context.Context, d Deps, ref name.Reference, in ImageInput) (*oci.Manifest, error) {
+	if in.Platform == "" {
+		return d.Registry.Manifest(ctx, ref)
+	}
+	r, err := resolveImage(ctx, d, in)
+	if err != nil {
+		return nil, err
+	}
+	return r.res.Image, nil
+}
+
+// ConfigOutput is a raw image config.
+type ConfigOutput struct {
+	Digest      string         `json:"digest" jsonschema:"Digest of the config blob"`
+	ImageDigest string         `json:"image_digest" jsonschema:"Digest of the image manifest the config belongs to"`
+	Config      map[string]any `json:"config" jsonschema:"The config JSON as stored in the registry"`
+}
+
+func getImageConfigTool() *toolDef {
+	t := readOnlyTool("get_image_config", "Raw image config",
+		"Raw image config JSON (env, entrypoint, labels, history, rootfs).",
+		inputSchema[ImageInput](nil))
+	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ConfigOutput, error) {
+		r, err := resolveImage(ctx, d, in)
+		if err != nil {
+			return ConfigOutput{}, err
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(r.rawCfg, &raw); err != nil {
+			return ConfigOutput{}, fmt.Errorf("%w: the config of %s is not a JSON object", oci.ErrUnsupported, oci.DisplayRef(r.ref))
+		}
+		return ConfigOutput{Digest: r.res.Image.Image.Config.Digest.String(), ImageDigest: r.res.Image.Digest, Config: raw}, nil
+	})
+}
+
+// ImageDetails is what get_image_details returns.
+type ImageDetails struct {
+	Reference    string             `json:"reference"`
+	Digest       string             `json:"digest" jsonschema:"Digest of the image manifest"`
+	Architecture string             `json:"architecture"`
+	OS           string             `json:"os"`
+	Created      string             `json:"created,omitempty"`
+	TotalSize    int64              `json:"total_size" jsonschema:"Bytes a pull downloads"`
+	Labels       map[string]string  `json:"labels"`
+	Env          []string           `json:"env"`
+	Entrypoint   []string           `json:"entrypoint"`
+	Cmd          []string           `json:"cmd"`
+	WorkingDir   string             `json:"working_dir"`
+	User         string             `json:"user"`
+	ExposedPorts []string           `json:"exposed_ports"`
+	Layers       []oci.LayerHistory `json:"layers" jsonschema:"Layers bottom-up, each with the history command that made it"`
+	Dockerfile   string             `json:"dockerfile" jsonschema:"A Dockerfile reconstructed from the history (approximate)"`
+}
+
+func getImageDetailsTool() *toolDef {
+	t := readOnlyTool("get_image_details", "Image details",
+		"How an image runs and was built: labels, env, entrypoint, cmd, user, ports, layers with their commands, and a reconstructed Dockerfile.",
+		inputSchema[ImageInput](nil))
+	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageDetails, error) {
+		r, err := resolveImage(ctx, d, in)
+		if err != nil {
+			return ImageDetails{}, err
+		}
+		if r.cfg == nil {
+			return ImageDetails{}, fmt.Errorf("%w: %s is an artifact, not a runnable image; get_image_manifest shows what it holds", oci.ErrUnsupported, oci.DisplayRef(r.ref))
+		}
+		return imageDetails(r), nil
+	})
+}
+
+func imageDetails(r *resolvedImage) ImageDetails {
+	c := r.cfg.Config
+	out := ImageDetails{
+		Reference: oci.DisplayRef(r.ref), Digest: r.res.Image.Digest,
+		Architecture: r.cfg.Architecture, OS: r.cfg.OS, Created: r.created(),
+		TotalSize: oci.PullSize(r.res.Image.Image),
+		Labels:    nonNilMap(c.Labels), Env: nonNil(c.Env), Entrypoint: nonNil(c.Entrypoint), Cmd: nonNil(c.Cmd),
+		WorkingDir: c.WorkingDir, User: c.User,
+		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)),
+		Layers:       oci.AlignHistory(r.res.Image.Image, r.cfg),
+		Dockerfile:   oci.ReconstructDockerfile(r.cfg.History),
+	}
+	if out.ExposedPorts == nil {
+		out.ExposedPorts = []string{}
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return m
+}

