@@ -56,7 +56,7 @@ install_docker_registry() {
 node_ok() {
 	local n v major minor
 	for n in "$TOOLS/npm/node_modules/.bin/node" "$(command -v node || true)"; do
-		[ -n "$n" ] && [ -x "$n" ] || continue
+		if [ -z "$n" ] || [ ! -x "$n" ]; then continue; fi
 		v=$("$n" --version 2>/dev/null || true)
 		v=${v#v}
 		major=${v%%.*}

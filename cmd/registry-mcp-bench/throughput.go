@@ -164,7 +164,7 @@ func (h *heapWatch) stop() {
 // maxRSS is the peak resident set size of the process (Linux reports KiB).
 func maxRSS() uint64 {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil || ru.Maxrss < 0 {
 		return 0
 	}
 	return uint64(ru.Maxrss) * 1024

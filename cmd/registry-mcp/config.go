@@ -28,6 +28,8 @@ type config struct {
 	timeout              time.Duration
 	logLevel             string
 	authToken            string
+	args                 []string // what follows the flags: the tool and key=value pairs of call
+	output               string   // call's -o: json or text
 	oauthIssuer          string
 	allowRegistries      []string
 	denyRegistries       []string
@@ -85,14 +87,13 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.cacheRedis, "cache-redis", "", "redis://[user:password@]host:port[/db] to share the cache between replicas; env MCP_CACHE_REDIS")
 	fs.DurationVar(&c.timeout, "registry-timeout", 30*time.Second, "timeout of each registry request")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.output, "o", "json", "for call: print the structured result as json, or the text content with text")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the issuer whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the audience tokens must name, usually this server's URL")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (subcommands: version, tools)", fs.Arg(0))
-	}
+	c.args = fs.Args()
 	c.transport = firstNonEmpty(*transport, getenv("MCP_TRANSPORT"), "http")
 	switch c.transport {
 	case "http", "streamable-http", "sse":

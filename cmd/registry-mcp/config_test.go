@@ -54,7 +54,7 @@ func TestConfigFromFlagsAndEnv(t *testing.T) {
 		strings.Join(c.insecure, ",") != "reg.local:5000,a:1,b:2" || !c.readOnly || c.ociRegistry != "docker.io" {
 		t.Errorf("unexpected config %+v", c)
 	}
-	for _, bad := range [][]string{{"-transport", "carrier-pigeon"}, {"-toolsets", "registry,nope"}, {"-cache-ttl", "-1s"}, {"extra"}} {
+	for _, bad := range [][]string{{"-transport", "carrier-pigeon"}, {"-toolsets", "registry,nope"}, {"-cache-ttl", "-1s"}} {
 		if _, err := parseConfig(bad, envOf(nil), &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}
@@ -84,5 +84,13 @@ func TestSubcommands(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tools output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestServeRefusesStrayArguments(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-port", "0", "extra"}, &out, &out); err == nil || !strings.Contains(err.Error(), `"extra"`) {
+		t.Errorf("want an error naming the stray argument, got %v", err)
 	}
 }

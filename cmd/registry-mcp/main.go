@@ -50,23 +50,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		case "tools":
 			return printTools(stdout)
+		case "call":
+			return runCall(ctx, args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseConfig(args, osGetenv, stderr)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	if len(cfg.args) > 0 {
+		return fmt.Errorf("unexpected argument %q (subcommands: version, tools, call)", cfg.args[0])
+	}
 	authenticated := cfg.authToken != "" || cfg.oauthIssuer != ""
 	if cfg.transport == "http" && !server.IsLoopbackAddr(cfg.host) && !authenticated && !cfg.allowUnauthenticated {
 		return fmt.Errorf("refusing to serve on %s without authentication: set MCP_AUTH_TOKEN (or -oauth-issuer and -oauth-audience), bind 127.0.0.1, or pass -allow-unauthenticated", cfg.host)
 	}
+	log := newLogger(cfg, stderr)
+	srvCfg, stop, err := buildServer(cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	s := server.New(srvCfg)
+	if cfg.transport == "stdio" {
+		log.Info("serving MCP over stdio", "version", version)
+		return server.RunStdio(ctx, s)
+	}
+	addr := net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
+	h := server.Handler(srvCfg, s, server.IsLoopbackAddr(cfg.host))
+	return server.ServeHTTP(ctx, addr, h, log, func(a net.Addr) {
+		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", version)
+	})
+}
+
+// buildServer turns the configuration into the server's, starting the demo
+// registry when asked; stop releases what it started.
+func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config, func(), error) {
+	stop := func() {}
 	if cfg.demo {
 		host, stopDemo, err := startDemo(stderr)
 		if err != nil {
-			return fmt.Errorf("demo registry: %w", err)
+			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
-		defer stopDemo()
+		stop = stopDemo
 		cfg.insecure = append(cfg.insecure, host)
 		if len(cfg.allowRegistries) > 0 {
 			cfg.allowRegistries = append(cfg.allowRegistries, host)
@@ -82,16 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.oauthIssuer != "" {
 		srvCfg.OAuth = &server.OAuthConfig{Issuer: cfg.oauthIssuer, Audience: cfg.oauthAudience}
 	}
-	s := server.New(srvCfg)
-	if cfg.transport == "stdio" {
-		log.Info("serving MCP over stdio", "version", version)
-		return server.RunStdio(ctx, s)
-	}
-	addr := net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
-	h := server.Handler(srvCfg, s, server.IsLoopbackAddr(cfg.host))
-	return server.ServeHTTP(ctx, addr, h, log, func(a net.Addr) {
-		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", version)
-	})
+	return srvCfg, stop, nil
 }
 
 // newRegistryClient binds env credentials to their one registry and falls

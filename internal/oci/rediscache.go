@@ -77,7 +77,7 @@ func redisURLError(err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("the cache Redis URL is not redis://[user:password@]host:port[/db], rediss://... or unix:///path: %v", err)
+	return fmt.Errorf("the cache Redis URL is not redis://[user:password@]host:port[/db], rediss://... or unix:///path: %w", err)
 }
 
 // Addr names the server (host:port or unix:path), without credentials, for logs.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -22,6 +23,8 @@ func explain(log *slog.Logger, tool, toolset string, err error) error {
 		return err
 	case errors.Is(err, oci.ErrNotFound):
 		return fmt.Errorf("%v. %s", err, notFoundHint(toolset))
+	case errors.Is(err, oci.ErrUnauthorized) && toolset == ToolsetHub && strings.Contains(err.Error(), "DOCKERHUB_TOKEN"):
+		return err // the Hub client already says what to set
 	case errors.Is(err, oci.ErrUnauthorized):
 		return fmt.Errorf("%v. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
 	case errors.Is(err, oci.ErrDenied):
@@ -77,6 +80,12 @@ func narrowHint(tool string) string {
 		return "use get_image_details for the usual fields"
 	case "list_tags":
 		return "page with a smaller limit, or narrow with pattern"
+	case "list_image_files":
+		return "narrow with path (a directory prefix) or a smaller limit"
+	case "read_image_file", "get_referrer_content":
+		return "lower max_bytes"
+	case "list_referrers":
+		return "filter with artifact_type"
 	}
 	return "narrow the request (a platform, a path, a smaller limit)"
 }

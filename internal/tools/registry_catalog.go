@@ -76,7 +76,7 @@ type RateLimitOutput struct {
 
 func getRateLimitTool() *toolDef {
 	t := readOnlyTool("get_rate_limit", "Docker Hub pull quota",
-		"Docker Hub pull quota (limit, remaining, window) for the credentials in use; reading it costs no pull.",
+		"Docker Hub pull quota (limit, remaining, window) for the credentials in use; costs no pull.",
 		inputSchema[RateLimitInput](nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in RateLimitInput) (RateLimitOutput, error) {
 		reg, err := d.Registry.ParseRegistry(in.Registry)

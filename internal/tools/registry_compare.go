@@ -19,7 +19,7 @@ import (
 type CompareInput struct {
 	ImageRefA string `json:"image_ref_a" jsonschema:"Baseline image, e.g. alpine:3.19"`
 	ImageRefB string `json:"image_ref_b" jsonschema:"Image compared with the baseline"`
-	Platform  string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64; default linux/amd64 or the first"`
+	Platform  string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
 }
 
 // ComparedImage identifies one side of a comparison.
@@ -84,7 +84,7 @@ const (
 
 func compareImagesTool() *toolDef {
 	t := readOnlyTool("compare_images", "Compare two images",
-		"Compare two images: shared and distinct layers, size delta (b-a), changed config (env, labels, cmd, user, ports...) and base OS.",
+		"Compare two images: shared and distinct layers, size delta (b-a), config and base OS changes.",
 		inputSchema[CompareInput](nil))
 	t.OutputSchema = opaque(outputSchema[CompareOutput](), "config_changes", "image_a", "image_b")
 	return define(ToolsetRegistry, t, compareImages)

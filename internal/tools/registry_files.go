@@ -13,8 +13,8 @@ import (
 
 // ListFilesInput selects an image and a part of its filesystem.
 type ListFilesInput struct {
-	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
-	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64; default linux/amd64 or the first"`
+	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
+	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
 	Path     string `json:"path,omitempty" jsonschema:"Path prefix, e.g. /etc/"`
 	Limit    *int   `json:"limit,omitempty" jsonschema:"Entries, 1-2000 (default 200)"`
 }
@@ -29,7 +29,7 @@ type ListFilesOutput struct {
 
 func listImageFilesTool() *toolDef {
 	t := readOnlyTool("list_image_files", "List files in an image",
-		"List an image's merged filesystem (deletions applied) with size, mode, type and layer. Reads every layer.",
+		"List an image's merged filesystem (deletions applied): size, mode, type, layer. Reads every layer.",
 		inputSchema[ListFilesInput](nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ListFilesInput) (ListFilesOutput, error) {
 		limit, err := checkLimit(in.Limit, 200, 1, 2000)
@@ -60,9 +60,9 @@ func scanOptions(ctx context.Context, req *mcp.CallToolRequest) oci.ScanOptions 
 
 // ReadFileInput names a file inside an image.
 type ReadFileInput struct {
-	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
+	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
 	Path     string `json:"path" jsonschema:"Absolute path, e.g. /etc/os-release"`
-	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64; default linux/amd64 or the first"`
+	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
 	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes, 1-524288 (default 65536)"`
 }
 

@@ -18,8 +18,8 @@ import (
 
 // ImageInput names an image and, optionally, one of its platforms.
 type ImageInput struct {
-	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
-	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64; default linux/amd64 or the first"`
+	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
+	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
 }
 
 // resolvedImage is an image reference resolved to a manifest and its config.
@@ -100,7 +100,7 @@ type ImageInfo struct {
 
 func getImageInfoTool() *toolDef {
 	t := readOnlyTool("get_image_info", "Image summary",
-		"Summarize an image: manifest digest, pull size, platform, creation time, layer count, and all platforms of an index.",
+		"Image summary: manifest digest, pull size, platform, created, layers; all platforms of an index.",
 		inputSchema[ImageInput](nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageInfo, error) {
 		r, err := resolveImage(ctx, d, in)
@@ -207,7 +207,7 @@ type ImageDetails struct {
 
 func getImageDetailsTool() *toolDef {
 	t := readOnlyTool("get_image_details", "Image details",
-		"How an image runs and was built: labels, env, entrypoint, cmd, user, ports, layers with their commands, and a reconstructed Dockerfile.",
+		"How an image runs and was built: config, layers with their commands, a reconstructed Dockerfile.",
 		inputSchema[ImageInput](nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageDetails, error) {
 		r, err := resolveImage(ctx, d, in)

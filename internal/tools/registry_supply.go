@@ -16,7 +16,7 @@ import (
 
 // ListReferrersInput names the image whose referrers to list.
 type ListReferrersInput struct {
-	ImageRef     string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20 or ghcr.io/org/app@sha256:…"`
+	ImageRef     string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
 	ArtifactType string `json:"artifact_type,omitempty" jsonschema:"Only this artifact type or kind (signature, sbom, provenance, vex, attestation)"`
 }
 
@@ -86,7 +86,7 @@ const (
 
 func getReferrerContentTool() *toolDef {
 	t := readOnlyTool("get_referrer_content", "Read a signature, SBOM or attestation",
-		"Read a referrer of image_ref, unwrapping DSSE and sigstore bundles; summarizes SBOMs, provenance, VEX and signers.",
+		"Read a referrer (SBOM, provenance, VEX, signature), unwrapping DSSE and sigstore, with a summary.",
 		inputSchema[ReferrerContentInput](nil))
 	t.OutputSchema = opaque(outputSchema[ReferrerContentOutput](), "summary")
 	return define(ToolsetRegistry, t, getReferrerContent)

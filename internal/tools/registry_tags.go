@@ -17,7 +17,7 @@ type ListTagsInput struct {
 	Limit      *int   `json:"limit,omitempty" jsonschema:"Tags per page, 1-1000 (default 100)"`
 	Cursor     string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
 	Pattern    string `json:"pattern,omitempty" jsonschema:"Glob on tag names, e.g. 1.2* or *-alpine"`
-	Sort       string `json:"sort,omitempty" jsonschema:"Order; registry (default) is cheapest; semver puts non-versions last"`
+	Sort       string `json:"sort,omitempty" jsonschema:"Default registry (cheapest); semver puts non-versions last"`
 }
 
 // ListTagsOutput is one page of tags.
@@ -32,7 +32,7 @@ func listTagsTool() *toolDef {
 		p["sort"].Enum = toAny(oci.TagOrders)
 	})
 	t := readOnlyTool("list_tags", "List tags",
-		"List a repository's tags, a page at a time. pattern or a sorted order reads every tag first.",
+		"List a repository's tags a page at a time; pattern or sort reads all tags first.",
 		schema)
 	return define(ToolsetRegistry, t, listTags)
 }

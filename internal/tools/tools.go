@@ -92,6 +92,7 @@ func Register(s *mcp.Server, d Deps, o Options) {
 		}
 	}
 	registerResources(s, d, o)
+	registerPrompts(s, o)
 }
 
 // List describes the selected tools.
@@ -166,6 +167,11 @@ func inputSchema[In any](patch func(props map[string]*jsonschema.Schema)) *jsons
 	if err != nil {
 		panic(fmt.Sprintf("tool input schema: %v", err)) // a programming error, caught by every test
 	}
+	for _, p := range s.Properties {
+		if len(p.Types) == 2 && p.Types[0] == "null" {
+			p.Type, p.Types = p.Types[1], nil // optional already; null adds nothing
+		}
+	}
 	if patch != nil {
 		patch(s.Properties)
 	}
@@ -184,9 +190,10 @@ func outputSchema[Out any]() *jsonschema.Schema {
 	return s
 }
 
-// lean trims a schema in place. Below the top-level keys, objects keep only
-// their type: nested shapes are documented in the contract and visible in
-// every result, while their schemas would cost bytes in every session.
+// lean trims a schema in place. The top-level keys keep their types; what
+// is inside them (array items, nested objects) keeps only its type: nested
+// shapes are documented in the contract and visible in every result, while
+// their schemas would cost bytes in every session.
 func lean(s *jsonschema.Schema, depth int) {
 	if s == nil {
 		return
@@ -194,6 +201,9 @@ func lean(s *jsonschema.Schema, depth int) {
 	s.Description, s.AdditionalProperties, s.Required = "", nil, nil
 	if len(s.Types) == 2 && s.Types[0] == "null" {
 		s.Type, s.Types = s.Types[1], nil // results never carry null lists
+	}
+	if depth >= 1 {
+		s.Items = nil
 	}
 	if depth >= 2 {
 		s.Properties = nil

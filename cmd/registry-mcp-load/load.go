@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
+)
+
+// report is what a run measured.
+type report struct {
+	target, mix        string
+	sessions           int
+	requested, made    int
+	errors             int
+	errorSamples       map[string]int // message → count, the first few distinct ones
+	connect, elapsed   time.Duration
+	latency            []time.Duration            // every call, sorted
+	byTool             map[string][]time.Duration // sorted
+	warmupRequests     int
+	registryRequests   int  // during the load
+	registryObservable bool // false when the registry is another process's
+	goroutinesBefore   int
+	goroutinesAfter    int
+	heapInuse, maxRSS  uint64
+	inProcess          bool
+}
+
+// maxErrorSamples bounds the distinct error messages kept for the report.
+const maxErrorSamples = 5
+
+// run starts (or names) the server, warms its cache, connects the sessions,
+// makes the calls and prints the report. It returns an error if any call
+// failed or the cap stopped the run early; the report is printed either way.
+func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	// Stop starting calls a little before the hard cap, so the calls in
+	// flight can finish and be counted rather than cancelled.
+	stopAt := deadline.Add(-min(o.duration/10, 15*time.Second))
+	mem := watchMemory()
+	defer mem.stop()
+
+	var tgt *target
+	if o.endpoint == "" {
+		var err error
+		if tgt, err = startInProcess(o); err != nil {
+			return nil, err
+		}
+	} else {
+		tgt = external(o)
+	}
+	defer tgt.close()
+	m := mix(tgt.registry)
+	r := &report{
+		target: tgt.describe, mix: describeMix(m), sessions: o.sessions, requested: o.calls,
+		errorSamples: map[string]int{}, byTool: map[string][]time.Duration{},
+		registryObservable: tgt.reg != nil, inProcess: tgt.reg != nil,
+	}
+
+	var rt http.RoundTripper = &http.Transport{
+		MaxIdleConns: 2 * o.sessions, MaxIdleConnsPerHost: 2 * o.sessions, IdleConnTimeout: time.Minute,
+	}
+	if o.token != "" {
+		rt = bearer{token: o.token, inner: rt}
+	}
+	hc := &http.Client{Transport: rt}
+	defer hc.CloseIdleConnections()
+
+	if err := warmUp(ctx, hc, tgt, m, r); err != nil {
+		return nil, err
+	}
+	// Count from a quiet state: the warm-up's connection closed.
+	hc.CloseIdleConnections()
+	time.Sleep(200 * time.Millisecond)
+	r.goroutinesBefore = runtime.NumGoroutine()
+
+	sessions, err := connect(ctx, hc, tgt.endpoint, o.sessions, r)
+	if err != nil {
+		return nil, err
+	}
+	if tgt.reg != nil {
+		tgt.reg.Reset()
+	}
+	drive(ctx, sessions, m, o.calls, stopAt, r)
+	if tgt.reg != nil {
+		r.registryRequests = tgt.reg.Total()
+	}
+	for _, cs := range sessions {
+		_ = cs.Close()
+	}
+	hc.CloseIdleConnections()
+	r.goroutinesAfter = settle(r.goroutinesBefore, 5*time.Second)
+	mem.stop()
+	r.heapInuse, r.maxRSS = mem.heapInuse, maxRSS()
+
+	r.print(w)
+	switch {
+	case r.errors > 0:
+		return r, fmt.Errorf("%d of %d calls failed", r.errors, r.made)
+	case r.made < r.requested:
+		return r, fmt.Errorf("%w: %d of %d calls made", errIncomplete, r.made, r.requested)
+	}
+	return r, nil
+}
+
+// newSession connects one MCP client session over Streamable HTTP.
+func newSession(ctx context.Context, hc *http.Client, endpoint string) (*mcp.ClientSession, error) {
+	t := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc, DisableStandaloneSSE: true}
+	return mcp.NewClient(&mcp.Implementation{Name: "registry-mcp-load", Version: "0"}, nil).Connect(ctx, t, nil)
+}
+
+// warmUp makes every call of the mix once, so the load runs on cached
+// data, and counts what that cost the registry.
+func warmUp(ctx context.Context, hc *http.Client, tgt *target, m []callSpec, r *report) error {
+	cs, err := newSession(ctx, hc, tgt.endpoint)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", tgt.endpoint, err)
+	}
+	defer cs.Close()
+	if tgt.reg != nil {
+		tgt.reg.Reset()
+	}
+	for _, c := range m {
+		if err := call(ctx, cs, c); err != nil {
+			return fmt.Errorf("warm-up %s %s: %w (does %s serve the -demo images?)", c.tool, c.label, err, tgt.registry)
+		}
+	}
+	if tgt.reg != nil {
+		r.warmupRequests = tgt.reg.Total()
+	}
+	return nil
+}
+
+// connect opens n sessions one after the other (each is an initialize
+// exchange; the load itself is what runs concurrently).
+func connect(ctx context.Context, hc *http.Client, endpoint string, n int, r *report) ([]*mcp.ClientSession, error) {
+	start := time.Now()
+	sessions := make([]*mcp.ClientSession, 0, n)
+	for range n {
+		cs, err := newSession(ctx, hc, endpoint)
+		if err != nil {
+			for _, s := range sessions {
+				_ = s.Close()
+			}
+			return nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
+		}
+		sessions = append(sessions, cs)
+	}
+	r.connect = time.Since(start)
+	return sessions, nil
+}
+
+// drive has every session take the next call of the mix until total calls
+// were made or stopAt passed, and records each call's latency.
+func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, total int, stopAt time.Time, r *report) {
+	var (
+		next atomic.Int64
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+	)
+	start := time.Now()
+	for _, cs := range sessions {
+		wg.Go(func() {
+			mine := map[string][]time.Duration{}
+			var errs []error
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= total || time.Now().After(stopAt) || ctx.Err() != nil {
+					break
+				}
+				c := m[i%len(m)]
+				t0 := time.Now()
+				err := call(ctx, cs, c)
+				d := time.Since(t0)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", c.tool, err))
+					continue
+				}
+				mine[c.tool] = append(mine[c.tool], d)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for tool, ds := range mine {
+				r.byTool[tool] = append(r.byTool[tool], ds...)
+				r.latency = append(r.latency, ds...)
+			}
+			for _, err := range errs {
+				r.errors++
+				msg := err.Error()
+				if _, ok := r.errorSamples[msg]; ok || len(r.errorSamples) < maxErrorSamples {
+					r.errorSamples[msg]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r.elapsed = time.Since(start)
+	r.made = len(r.latency) + r.errors
+	slices.Sort(r.latency)
+	for _, ds := range r.byTool {
+		slices.Sort(ds)
+	}
+}
+
+// call makes one tool call; a tool error counts as an error too.
+func call(ctx context.Context, cs *mcp.ClientSession, c callSpec) error {
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
+	if err != nil {
+		return err
+	}
+	if res.IsError {
+		return fmt.Errorf("tool error: %s", strings.TrimSpace(registrytest.Text(res)))
+	}
+	return nil
+}
+
+// settle waits, up to limit, for the goroutine count to come back to want
+// (connections and sessions wind down asynchronously), and returns it.
+func settle(want int, limit time.Duration) int {
+	end := time.Now().Add(limit)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= want || time.Now().After(end) {
+			return n
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// percentile is the nearest-rank percentile of sorted durations.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[max(i-1, 0)]
+}
