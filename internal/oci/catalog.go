@@ -73,20 +73,8 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last str
 	if looksLikeHTML(body, resp.Header) || json.Unmarshal(body, &cat) != nil {
 		return nil, fmt.Errorf("%w: %s answered the catalog with something that is not a repository list", ErrBadResponse, reg.RegistryStr())
 	}
-	page := &RepositoryPage{Repositories: cat.Repositories}
-	if page.Repositories == nil {
-		page.Repositories = []string{}
-	}
-	next, hasNext := nextLast(resp.Header.Get("Link"))
-	switch {
-	case len(page.Repositories) > n:
-		page.Repositories = page.Repositories[:n]
-		page.Last = page.Repositories[n-1]
-	case hasNext && next != "":
-		page.Last = next
-	case hasNext && len(page.Repositories) > 0:
-		page.Last = page.Repositories[len(page.Repositories)-1]
-	}
+	page := &RepositoryPage{}
+	page.Repositories, page.Last = cutPage(cat.Repositories, n, resp.Header.Get("Link"))
 	return page, nil
 }
 

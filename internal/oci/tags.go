@@ -87,21 +87,8 @@ func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, las
 	if looksLikeHTML(resp.body, resp.header) || json.Unmarshal(resp.body, &body) != nil {
 		return nil, fmt.Errorf("%w: %s answered the tag list of %s with something that is not a tag list", ErrBadResponse, repo.RegistryStr(), DisplayName(repo))
 	}
-	page := &TagPage{Tags: body.Tags}
-	if page.Tags == nil {
-		page.Tags = []string{}
-	}
-	next, hasNext := nextLast(resp.header.Get("Link"))
-	switch {
-	case len(page.Tags) > n:
-		// The registry ignored n: keep the page size we promised.
-		page.Tags = page.Tags[:n]
-		page.Last = page.Tags[n-1]
-	case hasNext && next != "":
-		page.Last = next
-	case hasNext && len(page.Tags) > 0:
-		page.Last = page.Tags[len(page.Tags)-1]
-	}
+	page := &TagPage{}
+	page.Tags, page.Last = cutPage(body.Tags, n, resp.header.Get("Link"))
 	return page, nil
 }
 
@@ -200,4 +187,24 @@ func isNextRel(params string) bool {
 		}
 	}
 	return false
+}
+
+// cutPage applies the distribution API's paging to one answer (tags or
+// repositories): at most n items, and the "last" to continue from — the
+// Link header's when it has one, else the last item when there is more.
+// A registry that ignores n is cut to n so the promised page size holds.
+func cutPage(items []string, n int, link string) ([]string, string) {
+	if items == nil {
+		items = []string{}
+	}
+	next, hasNext := nextLast(link)
+	switch {
+	case len(items) > n:
+		return items[:n], items[n-1]
+	case hasNext && next != "":
+		return items, next
+	case hasNext && len(items) > 0:
+		return items, items[len(items)-1]
+	}
+	return items, ""
 }
