@@ -74,7 +74,7 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last str
 		return nil, fmt.Errorf("%w: %s answered the catalog with something that is not a repository list", ErrBadResponse, reg.RegistryStr())
 	}
 	page := &RepositoryPage{}
-	page.Repositories, page.Last = cutPage(cat.Repositories, n, resp.Header.Get("Link"))
+	page.Repositories, page.Last = cutPage(cat.Repositories, n, last, resp.Header.Get("Link"))
 	return page, nil
 }
 

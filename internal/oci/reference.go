@@ -29,9 +29,13 @@ func (c *Client) ParseReference(s string) (name.Reference, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: image_ref is empty; give a reference such as alpine:3.20 or ghcr.io/owner/app@sha256:<digest>", ErrInvalidReference)
 	}
+	s = hubAlias(s)
 	ref, err := name.ParseReference(s, c.nameOptions(s)...)
 	if err != nil && hasUpperRepository(s) {
-		return nil, fmt.Errorf("%w: %q: repository names must be lowercase (try %q)", ErrInvalidReference, s, lowerRepository(s))
+		lower := lowerRepository(s)
+		if _, lerr := name.ParseReference(lower, c.nameOptions(lower)...); lerr == nil {
+			return nil, fmt.Errorf("%w: %q: repository names must be lowercase (try %q)", ErrInvalidReference, s, lower)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %s; references look like [registry/]repository[:tag|@sha256:digest] in lowercase", ErrInvalidReference, s, explainNameError(err))
@@ -48,6 +52,7 @@ func (c *Client) ParseRepository(s string) (name.Repository, error) {
 	if strings.Contains(s, "@") || strings.Contains(s[strings.LastIndex(s, "/")+1:], ":") {
 		return name.Repository{}, fmt.Errorf("%w: %q: give a repository without a tag or digest (e.g. %s)", ErrInvalidReference, s, trimTagOrDigest(s))
 	}
+	s = hubAlias(s)
 	repo, err := name.NewRepository(s, c.nameOptions(s)...)
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("%w: %q: %s", ErrInvalidReference, s, explainNameError(err))
@@ -68,8 +73,19 @@ func (c *Client) ParseRegistry(s string) (name.Registry, error) {
 	return reg, nil
 }
 
+// hubAlias rewrites registry-1.docker.io, which go-containerregistry does
+// not know as Docker Hub, to docker.io, so that library/ defaulting applies.
+func hubAlias(s string) string {
+	if rest, ok := strings.CutPrefix(s, "registry-1.docker.io/"); ok {
+		return "docker.io/" + rest
+	}
+	return s
+}
+
 func (c *Client) nameOptions(s string) []name.Option {
-	opts := []name.Option{name.StrictValidation}
+	// Not name.StrictValidation: that refuses the Docker Hub defaulting
+	// ("alpine" → docker.io/library/alpine:latest) people rely on.
+	var opts []name.Option
 	host := s
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		host = s[:i]

@@ -88,7 +88,7 @@ func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, las
 		return nil, fmt.Errorf("%w: %s answered the tag list of %s with something that is not a tag list", ErrBadResponse, repo.RegistryStr(), DisplayName(repo))
 	}
 	page := &TagPage{}
-	page.Tags, page.Last = cutPage(body.Tags, n, resp.header.Get("Link"))
+	page.Tags, page.Last = cutPage(body.Tags, n, last, resp.header.Get("Link"))
 	return page, nil
 }
 
@@ -192,12 +192,24 @@ func isNextRel(params string) bool {
 // cutPage applies the distribution API's paging to one answer (tags or
 // repositories): at most n items, and the "last" to continue from — the
 // Link header's when it has one, else the last item when there is more.
-// A registry that ignores n is cut to n so the promised page size holds.
-func cutPage(items []string, n int, link string) ([]string, string) {
+// Some registries (the distribution registry with filesystem storage among
+// them) ignore n and last and send everything every time: for them the
+// items up to the one we asked to continue after are skipped here, and the
+// answer is cut to n so the promised page size holds.
+func cutPage(items []string, n int, after, link string) ([]string, string) {
 	if items == nil {
 		items = []string{}
 	}
 	next, hasNext := nextLast(link)
+	if len(items) > n && !hasNext {
+		if i := slices.Index(items, after); after != "" && i >= 0 {
+			items = items[i+1:]
+		}
+		if len(items) > n {
+			return items[:n], items[n-1]
+		}
+		return items, ""
+	}
 	switch {
 	case len(items) > n:
 		return items[:n], items[n-1]

@@ -168,7 +168,12 @@ func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Long-lived requests (SSE streams) watch this context, so shutdown
+	// ends them at once instead of waiting out the grace period.
+	baseCtx, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv.RegisterOnShutdown(cancelBase)
 	if ready != nil {
 		ready(ln.Addr())
 	}
