@@ -40,7 +40,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	env := map[string]string{
 		"OCI_REGISTRY": good.Host, "OCI_USERNAME": "ci", "OCI_PASSWORD": ociPassword,
 		"DOCKERHUB_USERNAME": registrytest.HubUser, "DOCKERHUB_TOKEN": registrytest.HubToken, "DOCKERHUB_API_URL": hubEmu.URL,
-		"MCP_AUTH_TOKEN": mcpToken,
+		"MCP_AUTH_TOKEN":  mcpToken,
 		"MCP_CACHE_REDIS": "redis://:" + redisPassword + "@127.0.0.1:1/0",
 	}
 	var logs bytes.Buffer

@@ -108,8 +108,8 @@ func NetError(host string, err error) error {
 	case errors.As(err, &dnsErr):
 		return fmt.Errorf("%w: cannot resolve %s", ErrUnreachable, host)
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return fmt.Errorf("%w: cannot connect to %s (%v)", ErrUnreachable, host, opErr.Err)
+		return fmt.Errorf("%w: cannot connect to %s (%w)", ErrUnreachable, host, opErr.Err)
 	default:
-		return fmt.Errorf("%w: %s: %v", ErrUnreachable, host, err)
+		return fmt.Errorf("%w: %s: %w", ErrUnreachable, host, err)
 	}
 }

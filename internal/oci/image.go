@@ -108,7 +108,7 @@ func (c *Client) Config(ctx context.Context, repo name.Repository, img *Manifest
 	}
 	var cfg v1.ConfigFile
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, raw, fmt.Errorf("%w: the config of %s (%s) is not an image config: %v", ErrUnsupported, DisplayName(repo), desc.MediaType, err)
+		return nil, raw, fmt.Errorf("%w: the config of %s (%s) is not an image config: %w", ErrUnsupported, DisplayName(repo), desc.MediaType, err)
 	}
 	return &cfg, raw, nil
 }

@@ -226,7 +226,7 @@ func parseManifest(body []byte, contentType, host, what string) (*Manifest, erro
 	case isIndex:
 		m.Index = &v1.IndexManifest{}
 		if err := json.Unmarshal(body, m.Index); err != nil {
-			return nil, fmt.Errorf("%w: %s sent an index for %s that does not decode: %v", ErrBadResponse, host, what, err)
+			return nil, fmt.Errorf("%w: %s sent an index for %s that does not decode: %w", ErrBadResponse, host, what, err)
 		}
 		if m.MediaType == "" || m.MediaType == "application/json" {
 			m.MediaType = string(types.OCIImageIndex)
@@ -234,7 +234,7 @@ func parseManifest(body []byte, contentType, host, what string) (*Manifest, erro
 	case probe.Config != nil || probe.Layers != nil:
 		m.Image = &v1.Manifest{}
 		if err := json.Unmarshal(body, m.Image); err != nil {
-			return nil, fmt.Errorf("%w: %s sent a manifest for %s that does not decode: %v", ErrBadResponse, host, what, err)
+			return nil, fmt.Errorf("%w: %s sent a manifest for %s that does not decode: %w", ErrBadResponse, host, what, err)
 		}
 		if m.MediaType == "" || m.MediaType == "application/json" {
 			m.MediaType = string(types.OCIManifestSchema1)

@@ -37,7 +37,7 @@ func TestPolicyAddresses(t *testing.T) {
 	t.Parallel()
 	def, private := oci.Policy{}, oci.Policy{DenyPrivate: true}
 	tests := []struct {
-		ip               string
+		ip                string
 		byDefault, if1918 bool
 	}{
 		{"169.254.169.254", false, false},

@@ -96,7 +96,7 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidReference, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidReference, err)
 	}
 	if len(r.accept) > 0 {
 		req.Header.Set("Accept", strings.Join(r.accept, ", "))
@@ -177,8 +177,11 @@ func registryCodeError(host string, resp *http.Response, body []byte, what strin
 			Message string `json:"message"`
 		} `json:"errors"`
 	}
-	if len(body) == 0 || json.Unmarshal(body, &env) != nil || len(env.Errors) == 0 {
+	if len(body) == 0 {
 		return nil
+	}
+	if err := json.Unmarshal(body, &env); err != nil || len(env.Errors) == 0 {
+		return nil //nolint:nilerr // a body without error codes is classified by its status instead
 	}
 	code, msg := env.Errors[0].Code, env.Errors[0].Message
 	detail := what

@@ -69,7 +69,7 @@ func (v *jwtVerifier) verify(ctx context.Context, token string, _ *http.Request)
 		jwt.WithIssuer(v.cfg.Issuer), jwt.WithAudience(v.cfg.Audience), jwt.WithExpirationRequired(),
 		jwt.WithLeeway(30*time.Second), jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "ES256", "ES384"}))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", auth.ErrInvalidToken, err)
+		return nil, fmt.Errorf("%w: %w", auth.ErrInvalidToken, err)
 	}
 	exp, _ := claims.GetExpirationTime()
 	sub, _ := claims.GetSubject()
@@ -166,7 +166,7 @@ func (v *jwtVerifier) discoverJWKS(ctx context.Context) (string, error) {
 			return meta.JWKSURI, nil
 		}
 	}
-	return "", fmt.Errorf("no jwks_uri in the issuer's metadata: %v", lastErr)
+	return "", fmt.Errorf("no jwks_uri in the issuer's metadata: %w", lastErr)
 }
 
 func getJSON(ctx context.Context, c *http.Client, url string, into any) error {
@@ -213,7 +213,12 @@ func (k jwk) publicKey() (crypto.PublicKey, error) {
 		if !ok || errors.Join(err1, err2) != nil {
 			return nil, fmt.Errorf("bad EC key %q", k.Kid)
 		}
-		return &ecdsa.PublicKey{Curve: curve, X: x, Y: y}, nil
+		size := (curve.Params().BitSize + 7) / 8
+		if len(x.Bytes()) > size || len(y.Bytes()) > size {
+			return nil, fmt.Errorf("bad EC key %q", k.Kid)
+		}
+		point := append([]byte{4}, append(x.FillBytes(make([]byte, size)), y.FillBytes(make([]byte, size))...)...)
+		return ecdsa.ParseUncompressedPublicKey(curve, point)
 	}
 	return nil, fmt.Errorf("unsupported key type %q", k.Kty)
 }

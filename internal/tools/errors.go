@@ -22,23 +22,23 @@ func explain(log *slog.Logger, tool, toolset string, err error) error {
 	case errors.Is(err, oci.ErrInvalidReference), errors.Is(err, oci.ErrInvalidInput):
 		return err
 	case errors.Is(err, oci.ErrNotFound):
-		return fmt.Errorf("%v. %s", err, notFoundHint(toolset))
+		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.Is(err, oci.ErrUnauthorized) && toolset == ToolsetHub && strings.Contains(err.Error(), "DOCKERHUB_TOKEN"):
 		return err // the Hub client already says what to set
 	case errors.Is(err, oci.ErrUnauthorized):
-		return fmt.Errorf("%v. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
+		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
 	case errors.Is(err, oci.ErrDenied):
-		return fmt.Errorf("%v. %s", err, credentialsHint(toolset, "The credentials in use do not grant access."))
+		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The credentials in use do not grant access."))
 	case errors.As(err, &rl):
-		return fmt.Errorf("%v. %s", err, rateLimitHint(toolset, rl))
+		return fmt.Errorf("%w. %s", err, rateLimitHint(toolset, rl))
 	case errors.Is(err, oci.ErrTooLarge):
-		return fmt.Errorf("%v. %s", err, narrowHint(tool))
+		return fmt.Errorf("%w. %s", err, narrowHint(tool))
 	case errors.Is(err, oci.ErrUnreachable):
-		return fmt.Errorf("%v. Check the registry host and port; a registry served over plain HTTP must be allowed with -insecure-registry HOST:PORT", err)
+		return fmt.Errorf("%w. Check the registry host and port; a registry served over plain HTTP must be allowed with -insecure-registry HOST:PORT", err)
 	case errors.Is(err, oci.ErrBadResponse):
-		return fmt.Errorf("%v. The server did not answer as a registry should; check that the host is a container registry", err)
+		return fmt.Errorf("%w. The server did not answer as a registry should; check that the host is a container registry", err)
 	case errors.Is(err, oci.ErrPolicy):
-		return fmt.Errorf("%v. The server's operator restricts which registries it may reach; use an allowed registry", err)
+		return fmt.Errorf("%w. The server's operator restricts which registries it may reach; use an allowed registry", err)
 	case errors.Is(err, oci.ErrUnsupported):
 		return err
 	}
