@@ -24,6 +24,10 @@ lint: ## Run golangci-lint (pinned, built into .tools/ on first use) and check g
 test: ## Vet, then run the unit tests with the race detector
 	go vet ./... && go test -race -count=1 ./...
 
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
+	scripts/fuzz.sh $(or $(FUZZTIME),10s)
+
 .PHONY: e2e
 e2e: ## Run the end-to-end tests against a real registry and the MCP Inspector
 	scripts/e2e.sh
@@ -44,3 +48,16 @@ build: ## Build the static binary into bin/registry-mcp
 .PHONY: tools
 tools: ## Install the pinned tools lint and e2e need (docker-registry, Node 22, Inspector, golangci-lint)
 	scripts/install-tools.sh
+
+.PHONY: image
+image: ## Build the OCI image layout into dist/image-layout without a container engine
+	SOURCE_DATE_EPOCH="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}" go run ./cmd/registry-mcp-image -out dist/image-layout -version "$${VERSION:-dev}" -commit "$$(git rev-parse HEAD 2>/dev/null)"
+
+.PHONY: release-check
+release-check: ## Validate .goreleaser.yaml (goreleaser v2.16.0, built into .tools/bin on first use: several minutes)
+	@test -x .tools/bin/goreleaser || GOBIN="$(CURDIR)/.tools/bin" go install github.com/goreleaser/goreleaser/v2@v2.16.0
+	.tools/bin/goreleaser check
+
+.PHONY: load
+load: ## Load one server: 200 MCP sessions, 20 000 cached tool calls, on loopback (cmd/registry-mcp-load)
+	go run ./cmd/registry-mcp-load

@@ -25,17 +25,21 @@ die() { printf 'e2e: error: %s\n' "$*" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/registry-mcp-e2e.XXXXXX")
 REGISTRY_PID=
+TEST_PGID=
 cleanup() {
 	local rc=$?
+	# go test runs in a process group of its own: ending the group ends the
+	# test binary, the servers it started and the Inspector's node processes.
+	if [ -n "$TEST_PGID" ] && kill -0 -- "-$TEST_PGID" 2>/dev/null; then
+		kill -TERM -- "-$TEST_PGID" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 -- "-$TEST_PGID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL -- "-$TEST_PGID" 2>/dev/null || true
+	fi
 	if [ -n "$REGISTRY_PID" ] && kill -0 "$REGISTRY_PID" 2>/dev/null; then
 		kill -TERM "$REGISTRY_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$REGISTRY_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$REGISTRY_PID" 2>/dev/null || true
 		wait "$REGISTRY_PID" 2>/dev/null || true
-	fi
-	if [ "$rc" != 0 ] && [ -s "$WORK/registry.log" ]; then
-		log "docker-registry log (last 30 lines):"
-		tail -30 "$WORK/registry.log" >&2 || true
 	fi
 	rm -rf "$WORK"
 	exit "$rc"
@@ -129,9 +133,16 @@ for _ in 1 2 3 4 5; do
 	fi
 	log "docker-registry did not come up on 127.0.0.1:$port; trying another port"
 done
-[ -n "$started" ] || die "docker-registry would not start (log: $(tail -5 "$WORK/registry.log" 2>/dev/null))"
+if [ -z "$started" ]; then
+	tail -20 "$WORK/registry.log" >&2 2>/dev/null || true
+	die "docker-registry would not start (its log is above)"
+fi
 export E2E_REGISTRY="127.0.0.1:$started"
 log "docker-registry $("$REGISTRY_BIN" --version | awk '{print $NF}') serving at $E2E_REGISTRY"
 
 go vet -tags e2e ./e2e
-go test -tags e2e -count=1 -timeout 15m -v ./e2e "$@"
+# In the background and waited for, so that a signal to this script runs the
+# cleanup at once rather than after the tests.
+setsid go test -tags e2e -count=1 -timeout 15m -v ./e2e "$@" &
+TEST_PGID=$!
+wait "$TEST_PGID"

@@ -6,7 +6,7 @@
 #
 #   scripts/install-tools.sh                 # everything
 #   scripts/install-tools.sh golangci-lint   # only the named tools:
-#                                            # docker-registry node inspector golangci-lint
+#                                            # docker-registry redis-server node inspector golangci-lint
 #
 # It prints, as its last lines, the environment that scripts/e2e.sh and the
 # Makefile read (also written to .tools/env, which they source).
@@ -50,6 +50,18 @@ install_docker_registry() {
 	log "docker-registry: installing the Debian package"
 	apt_install docker-registry
 	[ -x /usr/bin/docker-registry ] || die "docker-registry did not install /usr/bin/docker-registry"
+}
+
+# Debian's redis-server backs the shared-cache tests, which start their own
+# instance on a free loopback port (the package's service is not used).
+install_redis_server() {
+	if [ -x /usr/bin/redis-server ]; then
+		log "redis-server: $(/usr/bin/redis-server --version 2>/dev/null | awk '{print $3}') (present)"
+		return
+	fi
+	log "redis-server: installing the Debian package"
+	apt_install redis-server
+	[ -x /usr/bin/redis-server ] || die "redis-server did not install /usr/bin/redis-server"
 }
 
 # node_ok prints the path of a node binary that is >= 22.19, if there is one.
@@ -135,14 +147,15 @@ install_golangci_lint() {
 }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(docker-registry node inspector golangci-lint)
+[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server node inspector golangci-lint)
 for t in "${want[@]}"; do
 	case "$t" in
 	docker-registry) install_docker_registry ;;
+	redis-server) install_redis_server ;;
 	node) install_node ;;
 	inspector) install_node && install_inspector ;;
 	golangci-lint) install_golangci_lint ;;
-	*) die "unknown tool $t (docker-registry node inspector golangci-lint)" ;;
+	*) die "unknown tool $t (docker-registry redis-server node inspector golangci-lint)" ;;
 	esac
 done
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +34,8 @@ type report struct {
 	registryObservable bool // false when the registry is another process's
 	goroutinesBefore   int
 	goroutinesAfter    int
+	cpu                time.Duration // user + system time of this process during the load
+	loadAvg            string        // of the machine, when the load started
 	heapInuse, maxRSS  uint64
 	inProcess          bool
 }
@@ -81,8 +85,9 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	if err := warmUp(ctx, hc, tgt, m, r); err != nil {
 		return nil, err
 	}
-	// Count from a quiet state: the warm-up's connection closed.
+	// Count from a quiet state: the warm-up's connections closed.
 	hc.CloseIdleConnections()
+	tgt.quiesce()
 	time.Sleep(200 * time.Millisecond)
 	r.goroutinesBefore = runtime.NumGoroutine()
 
@@ -93,14 +98,25 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	if tgt.reg != nil {
 		tgt.reg.Reset()
 	}
+	r.loadAvg = loadAverage()
+	stopProfile, err := startProfile(o.cpuProf)
+	if err != nil {
+		closeAll(sessions)
+		return nil, err
+	}
+	cpu0 := cpuTime()
 	drive(ctx, sessions, m, o.calls, stopAt, r)
+	r.cpu = cpuTime() - cpu0
+	if err := stopProfile(); err != nil {
+		closeAll(sessions)
+		return nil, err
+	}
 	if tgt.reg != nil {
 		r.registryRequests = tgt.reg.Total()
 	}
-	for _, cs := range sessions {
-		_ = cs.Close()
-	}
+	closeAll(sessions)
 	hc.CloseIdleConnections()
+	tgt.quiesce()
 	r.goroutinesAfter = settle(r.goroutinesBefore, 5*time.Second)
 	mem.stop()
 	r.heapInuse, r.maxRSS = mem.heapInuse, maxRSS()
@@ -151,15 +167,39 @@ func connect(ctx context.Context, hc *http.Client, endpoint string, n int, r *re
 	for range n {
 		cs, err := newSession(ctx, hc, endpoint)
 		if err != nil {
-			for _, s := range sessions {
-				_ = s.Close()
-			}
+			closeAll(sessions)
 			return nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
 		}
 		sessions = append(sessions, cs)
 	}
 	r.connect = time.Since(start)
 	return sessions, nil
+}
+
+func closeAll(sessions []*mcp.ClientSession) {
+	for _, cs := range sessions {
+		_ = cs.Close()
+	}
+}
+
+// startProfile starts a CPU profile into path ("" for none); the function
+// it returns stops it and closes the file.
+func startProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path) //nolint:gosec // the path is the user's own -cpuprofile flag
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // drive has every session take the next call of the mix until total calls

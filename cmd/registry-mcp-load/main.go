@@ -7,6 +7,7 @@
 //
 //	go run ./cmd/registry-mcp-load                            # 200 sessions, 20 000 calls, all in-process
 //	go run ./cmd/registry-mcp-load -sessions 50 -calls 5000
+//	go run ./cmd/registry-mcp-load -cpuprofile cpu.prof && go tool pprof -top cpu.prof
 //
 // By default it starts everything itself on loopback: a seeded registry with
 // token authentication (as Docker Hub's) and registry-mcp's HTTP handler. To
@@ -51,6 +52,7 @@ type options struct {
 	registry string        // the demo registry of -endpoint's server
 	cacheTTL time.Duration // tag TTL of the in-process server
 	token    string        // MCP_AUTH_TOKEN, sent to -endpoint
+	cpuProf  string        // file for a CPU profile of the load phase
 }
 
 func main() {
@@ -76,6 +78,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.endpoint, "endpoint", "", "load this running server's Streamable HTTP endpoint (loopback only, e.g. http://127.0.0.1:8080/mcp) instead of starting one")
 	fs.StringVar(&o.registry, "registry", "", "with -endpoint: the host:port of the server's -demo registry (loopback only)")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", 30*time.Second, "tag TTL of the in-process server (registry-mcp's default)")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -29,6 +31,10 @@ func (r *report) print(w io.Writer) {
 		rate = float64(r.made) / r.elapsed.Seconds()
 	}
 	line("throughput", "%.0f calls/s", rate)
+	if r.elapsed > 0 {
+		line("cpu", "%v user+system during the load, %.2f CPUs busy on average (%s)", r.cpu.Round(10*time.Millisecond),
+			r.cpu.Seconds()/r.elapsed.Seconds(), scopeOf(r))
+	}
 	line("latency", "p50 %s  p95 %s  p99 %s  max %s", ms(percentile(r.latency, 50)), ms(percentile(r.latency, 95)),
 		ms(percentile(r.latency, 99)), ms(percentile(r.latency, 100)))
 	if r.registryObservable {
@@ -37,13 +43,13 @@ func (r *report) print(w io.Writer) {
 		line("registry requests", "not observable (the registry is the server's own)")
 	}
 	line("goroutines", "%d before the sessions, %d after they closed", r.goroutinesBefore, r.goroutinesAfter)
-	scope := "the whole process: registry-mcp, the registry and its fixtures, the clients"
-	if !r.inProcess {
-		scope = "this load process only"
-	}
+	scope := scopeOf(r)
 	line("peak heap in use", "%s (runtime.MemStats.HeapInuse sampled every 50 ms; %s)", mib(r.heapInuse), scope)
 	line("max RSS", "%s (getrusage; %s)", mib(r.maxRSS), scope)
 	line("machine", "%d CPUs, GOMAXPROCS %d, %s/%s, %s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if r.loadAvg != "" {
+		line("load average", "%s (1 minute, as the load started: work of other processes on the same CPUs)", r.loadAvg)
+	}
 	_ = tw.Flush()
 
 	if len(r.errorSamples) > 0 {
@@ -68,6 +74,14 @@ func (r *report) print(w io.Writer) {
 		ds := r.byTool[t]
 		fmt.Fprintf(w, "%-20s %7d %8s %8s %8s\n", t, len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)))
 	}
+}
+
+// scopeOf says what the process-wide figures cover.
+func scopeOf(r *report) string {
+	if r.inProcess {
+		return "the whole process: registry-mcp, the registry, the clients"
+	}
+	return "this load process only"
 }
 
 func ms(d time.Duration) string {
@@ -123,6 +137,28 @@ func (m *memWatch) stop() {
 		<-m.stopped
 		m.sample()
 	})
+}
+
+// loadAverage is the one-minute load average, "" where /proc has none.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // maxRSS is the process's peak resident set size (Linux reports KiB).

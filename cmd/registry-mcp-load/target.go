@@ -48,7 +48,10 @@ type target struct {
 	registry string                 // host:port of the registry holding the demo images
 	reg      *registrytest.Registry // nil when the registry is another process's
 	describe string
-	close    func()
+	// quiesce closes idle connections to the registry, so that goroutine
+	// counts taken after it compare like with like.
+	quiesce func()
+	close   func()
 }
 
 // startInProcess starts a seeded registry and registry-mcp's HTTP handler
@@ -87,6 +90,7 @@ func startInProcess(o *options) (*target, error) {
 		registry: reg.Host,
 		reg:      reg,
 		describe: fmt.Sprintf("in-process registry-mcp (Streamable HTTP, stateless, read-only, tag TTL %v) with a seeded registry at %s (token auth)", o.cacheTTL, reg.Host),
+		quiesce:  base.CloseIdleConnections,
 		close: func() {
 			_ = hs.Close()
 			base.CloseIdleConnections()
@@ -105,6 +109,7 @@ func external(o *options) *target {
 		endpoint: o.endpoint,
 		registry: o.registry,
 		describe: fmt.Sprintf("the server at %s (%s), images from %s", o.endpoint, auth, o.registry),
+		quiesce:  func() {},
 		close:    func() {},
 	}
 }
@@ -119,6 +124,13 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return b.inner.RoundTrip(r)
+}
+
+// CloseIdleConnections passes http.Client.CloseIdleConnections through.
+func (b bearer) CloseIdleConnections() {
+	if c, ok := b.inner.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // describeMix lists the calls of the mix on one line.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
+	"github.com/registry-mcp/registry-mcp/internal/server"
 )
 
 func TestCallRunsOneTool(t *testing.T) {
@@ -43,5 +44,28 @@ func TestCallRunsOneTool(t *testing.T) {
 		if err := run(context.Background(), bad, &out, &errOut); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}
+	}
+}
+
+func TestDemoTellsTheModelWhereItIs(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseConfig([]string{"-demo"}, envOf(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCfg, stop, err := buildServer(cfg, newLogger(cfg, &bytes.Buffer{}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	cs := registrytest.Connect(t, server.New(srvCfg), nil)
+	instr := cs.InitializeResult().Instructions
+	if !strings.Contains(instr, "A demo registry runs at 127.0.0.1:") || !strings.Contains(instr, "/demo/app:1.0") {
+		t.Errorf("instructions do not give the demo registry: %q", instr)
+	}
+	host := strings.Fields(strings.SplitN(instr, "runs at ", 2)[1])[0]
+	res := registrytest.Call(t, cs, "get_image_info", map[string]any{"image_ref": host + "/demo/app:1.0"})
+	if res.IsError {
+		t.Errorf("the advertised demo image does not resolve: %s", registrytest.Text(res))
 	}
 }

@@ -10,16 +10,20 @@ import (
 // startDemo runs the embedded registry with the sample images and tells the
 // user where it is and what to try. It writes to stderr: in stdio mode,
 // stdout belongs to the protocol.
-func startDemo(w io.Writer) (host string, stop func(), err error) {
+// The note it returns tells the model the same, through the server's
+// instructions.
+func startDemo(w io.Writer) (host, note string, stop func(), err error) {
 	r, err := registrytest.Start(registrytest.Options{})
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	f, err := registrytest.Seed(r)
 	if err != nil {
 		r.Close()
-		return "", nil, err
+		return "", "", nil, err
 	}
+	note = fmt.Sprintf("A demo registry runs at %s with sample images: %s, %s (multi-platform), %s (signed, with SBOM), and the repository %s (many tags).",
+		r.Host, f.Ref(f.App), f.Ref(f.Multi), f.Ref(f.Supply.Signed), f.Host+"/"+f.TagsRepo)
 	fmt.Fprintf(w, `demo registry running at %s with sample images:
   %s  (single platform, full config)
   %s  (multi-platform index with attestations)
@@ -36,5 +40,5 @@ try:
 `, r.Host, f.Ref(f.App), f.Ref(f.Multi), f.Ref(f.ARM64Only), f.Host+"/"+f.TagsRepo, len(f.TagNames),
 		f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered),
 		f.Ref(f.Multi), f.Ref(f.App), f.Host+"/"+f.TagsRepo, f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered))
-	return r.Host, r.Close, nil
+	return r.Host, note, r.Close, nil
 }

@@ -86,13 +86,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // buildServer turns the configuration into the server's, starting the demo
 // registry when asked; stop releases what it started.
 func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config, func(), error) {
-	stop := func() {}
+	stop, note := func() {}, ""
 	if cfg.demo {
-		host, stopDemo, err := startDemo(stderr)
+		host, demoNote, stopDemo, err := startDemo(stderr)
 		if err != nil {
 			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
-		stop = stopDemo
+		stop, note = stopDemo, demoNote
 		cfg.insecure = append(cfg.insecure, host)
 		if len(cfg.allowRegistries) > 0 {
 			cfg.allowRegistries = append(cfg.allowRegistries, host)
@@ -104,6 +104,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
+		Note:      note,
 	}
 	if cfg.oauthIssuer != "" {
 		srvCfg.OAuth = &server.OAuthConfig{Issuer: cfg.oauthIssuer, Audience: cfg.oauthAudience}

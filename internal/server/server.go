@@ -29,6 +29,9 @@ type Config struct {
 	AuthToken string
 	// OAuth, when set, makes HTTP clients present JWTs from an issuer.
 	OAuth *OAuthConfig
+	// Note is appended to the instructions the client shows the model (the
+	// demo registry's address, which over stdio the model cannot otherwise see).
+	Note string
 	// ResourceURL is the server's public base URL, named in the OAuth
 	// protected resource metadata; default the audience.
 	ResourceURL string
@@ -47,7 +50,7 @@ func New(cfg Config) *mcp.Server {
 		cfg.Deps.Logger = cfg.Logger
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "registry-mcp", Title: "Container registry MCP server", Version: cfg.Version},
-		&mcp.ServerOptions{Instructions: instructions, Logger: cfg.Logger})
+		&mcp.ServerOptions{Instructions: strings.TrimSpace(instructions + " " + cfg.Note), Logger: cfg.Logger})
 	tools.Register(s, cfg.Deps, cfg.Tools)
 	return s
 }
@@ -172,7 +175,7 @@ func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	// ends them at once instead of waiting out the grace period.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, BaseContext: func(net.Listener) context.Context { return baseCtx }}
 	srv.RegisterOnShutdown(cancelBase)
 	if ready != nil {
 		ready(ln.Addr())
