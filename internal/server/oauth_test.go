@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
@@ -128,5 +131,47 @@ func TestOAuthResourceServer(t *testing.T) {
 	}
 	if meta.Resource != audience || len(meta.AuthorizationServers) != 1 || meta.AuthorizationServers[0] != is.srv.URL || len(meta.ScopesSupported) != 2 {
 		t.Errorf("protected resource metadata %+v", meta)
+	}
+}
+
+// TestWriteToolsNeedTheWriteScope: over OAuth, a token without
+// registry:write may read but not call a write tool.
+func TestWriteToolsNeedTheWriteScope(t *testing.T) {
+	t.Parallel()
+	is := newIssuer(t)
+	hubEmu := registrytest.NewHub(t)
+	const audience = "https://registry-mcp.example/mcp"
+	cfg := server.Config{Version: "test",
+		Deps:  tools.Deps{Registry: oci.New(oci.Options{}), Hub: hub.New(hub.Options{BaseURL: hubEmu.URL, Username: registrytest.HubUser, Token: registrytest.HubToken})},
+		Tools: tools.Options{ReadOnly: false},
+		OAuth: &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience}}
+	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		scope, repo string
+		forbidden   bool
+	}{
+		{"registry:read", "made-by-a-reader", true},
+		{"registry:read registry:write", "made-by-a-writer", false},
+	} {
+		tok := is.token(t, is.key, jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": "bob", "exp": time.Now().Add(time.Hour).Unix(), "scope": tt.scope})
+		c := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "0"}, nil)
+		cs, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: &http.Client{Transport: bearer{tok}}}, nil)
+		if err != nil {
+			t.Fatalf("%s: connect: %v", tt.scope, err)
+		}
+		res := registrytest.Call(t, cs, "create_hub_repository", map[string]any{"namespace": registrytest.HubUser, "name": tt.repo})
+		msg := registrytest.Text(res)
+		if got := res.IsError && strings.Contains(msg, "registry:write"); got != tt.forbidden {
+			t.Errorf("scope %q: forbidden=%v (%s), want %v", tt.scope, got, msg, tt.forbidden)
+		}
+		if !tt.forbidden && res.IsError {
+			t.Errorf("scope %q: the write should have gone through: %s", tt.scope, msg)
+		}
+		info := registrytest.Call(t, cs, "get_hub_repository", map[string]any{"namespace": registrytest.HubUser, "repository": "webapp"})
+		if info.IsError {
+			t.Errorf("scope %q: reading must work: %s", tt.scope, registrytest.Text(info))
+		}
+		_ = cs.Close()
 	}
 }

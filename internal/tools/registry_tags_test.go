@@ -2,10 +2,12 @@ package tools_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -155,5 +157,45 @@ func TestListTagsRefusesBadArguments(t *testing.T) {
 	res = e.call(t, "list_tags", map[string]any{"repository": e.fx.Host + "/demo/app:1.0"})
 	if msg := registrytest.Text(res); !res.IsError || !strings.Contains(msg, "without a tag") {
 		t.Errorf("repository with a tag: got %q", msg)
+	}
+}
+
+func TestLongWorkIsLoggedToClientsThatAsk(t *testing.T) {
+	t.Parallel()
+	_, fx := registrytest.StartSeeded(t, registrytest.Options{})
+	var mu sync.Mutex
+	var logged []string
+	cs := connect(t, oci.New(oci.Options{}), &mcp.ClientOptions{
+		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
+			mu.Lock()
+			logged = append(logged, fmt.Sprint(req.Params.Data))
+			mu.Unlock()
+		},
+	})
+	if err := cs.SetLoggingLevel(t.Context(), &mcp.SetLoggingLevelParams{Level: "info"}); err != nil {
+		t.Fatal(err)
+	}
+	// Since protocol 2026-07-28 the level travels in each request's _meta.
+	params := &mcp.CallToolParams{Name: "list_tags", Arguments: map[string]any{"repository": fx.Host + "/" + fx.TagsRepo, "sort": "semver"}}
+	params.Meta = mcp.Meta{mcp.MetaKeyLogLevel: "info"}
+	res, err := cs.CallTool(t.Context(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registrytest.Decode[tools.ListTagsOutput](t, res)
+	// Notifications travel apart from the response; give them a moment.
+	for i := 0; i < 100; i++ {
+		mu.Lock()
+		n := len(logged)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logged) == 0 || !strings.Contains(logged[len(logged)-1], fmt.Sprintf("read %d tags", len(fx.TagNames))) {
+		t.Errorf("log messages %q, want the tag count", logged)
 	}
 }

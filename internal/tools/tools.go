@@ -216,14 +216,15 @@ func lean(s *jsonschema.Schema, depth int) {
 
 func ptr[T any](v T) *T { return &v }
 
-// progress reports progress on long work when the client asked for it.
+// progress reports progress on long work: a progress notification when the
+// client asked for one with a progress token, and a log message at info
+// level for clients that set a logging level (the SDK sends none otherwise).
 func progress(ctx context.Context, req *mcp.CallToolRequest, message string, done float64) {
 	if req == nil || req.Session == nil {
 		return
 	}
-	tok := req.Params.GetProgressToken()
-	if tok == nil {
-		return
+	_ = req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: "registry-mcp", Data: message})
+	if tok := req.Params.GetProgressToken(); tok != nil {
+		_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: done, Message: message})
 	}
-	_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: done, Message: message})
 }
