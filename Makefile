@@ -29,7 +29,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
 	scripts/fuzz.sh $(or $(FUZZTIME),10s)
 
 .PHONY: e2e
-e2e: ## Run the end-to-end tests against a real registry and the MCP Inspector
+e2e: ## Run the end-to-end tests against a real registry, the MCP Inspector and the MCP conformance suite
 	scripts/e2e.sh
 
 .PHONY: bench
@@ -46,7 +46,7 @@ build: ## Build the static binary into bin/registry-mcp
 	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
-tools: ## Install the pinned tools lint and e2e need (docker-registry, Node 22, Inspector, golangci-lint)
+tools: ## Install the pinned tools lint and e2e need (docker-registry, Node 22, Inspector, conformance suite, golangci-lint)
 	scripts/install-tools.sh
 
 .PHONY: image

@@ -3,16 +3,20 @@
 # the static binary, starts Debian's docker-registry on a free loopback port
 # with a config of its own, and runs the Go tests, which push fixture images to
 # that registry and drive the binary over stdio and HTTP with the MCP Go SDK and
-# the MCP Inspector CLI.
+# the MCP Inspector CLI, and run the MCP conformance suite's server scenarios
+# against its Streamable HTTP endpoint.
 #
 #   scripts/e2e.sh                    # all of it
 #   scripts/e2e.sh -run TestStdio     # extra arguments go to go test
 #   E2E_BINARY=bin/registry-mcp scripts/e2e.sh   # test a given binary
 #
-# Needs /usr/bin/docker-registry and, for the Inspector tests, Node >= 22.19 and
-# @modelcontextprotocol/inspector: scripts/install-tools.sh installs them.
-# Locally, E2E_SKIP_INSPECTOR=1 skips the Inspector tests; under CI=true a
-# missing Inspector fails the run instead of skipping.
+# Needs /usr/bin/docker-registry and, for the Inspector and conformance tests,
+# Node >= 22.19, @modelcontextprotocol/inspector and
+# @modelcontextprotocol/conformance: scripts/install-tools.sh installs them.
+# Locally, E2E_SKIP_INSPECTOR=1 skips the Inspector tests and
+# E2E_SKIP_CONFORMANCE=1 the conformance tests (E2E_SKIP_INSPECTOR=1 implies
+# it, unless E2E_SKIP_CONFORMANCE=0: both need Node); under CI=true a missing
+# Inspector or conformance suite fails the run instead of skipping.
 #
 # Everything listens on 127.0.0.1 only, and every process started here is
 # stopped on exit, whether the tests pass or not.
@@ -67,6 +71,16 @@ elif [ -z "${E2E_INSPECTOR:-}" ] || [ ! -e "${E2E_INSPECTOR}" ]; then
 		die "the MCP Inspector is not installed: run scripts/install-tools.sh inspector"
 	fi
 	die "the MCP Inspector is not installed: run scripts/install-tools.sh inspector, or set E2E_SKIP_INSPECTOR=1"
+fi
+if [ "${E2E_SKIP_CONFORMANCE:-${E2E_SKIP_INSPECTOR:-}}" = 1 ]; then
+	[ "${CI:-}" = true ] && die "E2E_SKIP_CONFORMANCE=1 is not allowed under CI"
+	unset E2E_CONFORMANCE
+	log "skipping the conformance tests (E2E_SKIP_CONFORMANCE=1)"
+elif [ -z "${E2E_CONFORMANCE:-}" ] || [ ! -e "${E2E_CONFORMANCE}" ]; then
+	if [ "${CI:-}" = true ]; then
+		die "the MCP conformance suite is not installed: run scripts/install-tools.sh conformance"
+	fi
+	die "the MCP conformance suite is not installed: run scripts/install-tools.sh conformance, or set E2E_SKIP_CONFORMANCE=1"
 fi
 if [ -n "${E2E_NODE_DIR:-}" ]; then
 	export PATH="$E2E_NODE_DIR:$PATH"

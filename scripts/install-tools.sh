@@ -6,7 +6,8 @@
 #
 #   scripts/install-tools.sh                 # everything
 #   scripts/install-tools.sh golangci-lint   # only the named tools:
-#                                            # docker-registry redis-server node inspector golangci-lint
+#                                            # docker-registry redis-server node inspector
+#                                            # conformance golangci-lint
 #
 # It prints, as its last lines, the environment that scripts/e2e.sh and the
 # Makefile read (also written to .tools/env, which they source).
@@ -16,6 +17,7 @@ set -euo pipefail
 GOLANGCI_LINT_VERSION=v2.15.0
 NODE_VERSION=22.23.3                # the Inspector needs Node >= 22.19
 INSPECTOR_VERSION=2.12.0            # @modelcontextprotocol/inspector
+CONFORMANCE_VERSION=0.1.16          # @modelcontextprotocol/conformance (the MCP conformance suite)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${TOOLS_DIR:-$ROOT/.tools}
@@ -126,6 +128,25 @@ install_inspector() {
 	[ "$(inspector_version)" = "$INSPECTOR_VERSION" ] || die "the Inspector did not install"
 }
 
+conformance_version() {
+	local pj="$TOOLS/npm/node_modules/@modelcontextprotocol/conformance/package.json"
+	[ -f "$pj" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pj" | head -1
+}
+
+# The MCP conformance suite; e2e/conformance_test.go runs its server
+# scenarios against the binary's Streamable HTTP endpoint. Bumping the
+# version can add scenarios: the test fails until each new one is sorted
+# into its expected-to-pass or not-applicable list.
+install_conformance() {
+	if [ "$(conformance_version)" = "$CONFORMANCE_VERSION" ] && [ -e "$TOOLS/npm/node_modules/.bin/conformance" ]; then
+		log "conformance: $CONFORMANCE_VERSION (present)"
+		return
+	fi
+	log "conformance: installing @modelcontextprotocol/conformance@$CONFORMANCE_VERSION into $TOOLS/npm"
+	npm_install "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
+	[ "$(conformance_version)" = "$CONFORMANCE_VERSION" ] || die "the conformance suite did not install"
+}
+
 install_golangci_lint() {
 	local bin="$TOOLS/bin/golangci-lint"
 	# Rebuilt when the Go toolchain changes too: golangci-lint refuses code for
@@ -147,15 +168,16 @@ install_golangci_lint() {
 }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server node inspector golangci-lint)
+[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server node inspector conformance golangci-lint)
 for t in "${want[@]}"; do
 	case "$t" in
 	docker-registry) install_docker_registry ;;
 	redis-server) install_redis_server ;;
 	node) install_node ;;
 	inspector) install_node && install_inspector ;;
+	conformance) install_node && install_conformance ;;
 	golangci-lint) install_golangci_lint ;;
-	*) die "unknown tool $t (docker-registry redis-server node inspector golangci-lint)" ;;
+	*) die "unknown tool $t (docker-registry redis-server node inspector conformance golangci-lint)" ;;
 	esac
 done
 
@@ -164,6 +186,7 @@ envtmp=$(mktemp "$TOOLS/env.XXXXXX")
 {
 	if n=$(node_ok); then echo "E2E_NODE_DIR=$(dirname "$n")"; fi
 	if [ -e "$TOOLS/npm/node_modules/.bin/inspector" ]; then echo "E2E_INSPECTOR=$TOOLS/npm/node_modules/.bin/inspector"; fi
+	if [ -e "$TOOLS/npm/node_modules/.bin/conformance" ]; then echo "E2E_CONFORMANCE=$TOOLS/npm/node_modules/.bin/conformance"; fi
 	if [ -x "$TOOLS/bin/golangci-lint" ]; then echo "GOLANGCI_LINT=$TOOLS/bin/golangci-lint"; fi
 } >"$envtmp"
 mv "$envtmp" "$TOOLS/env"

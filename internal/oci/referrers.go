@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -69,7 +70,28 @@ func (c *Client) Referrers(ctx context.Context, ref name.Reference, filter strin
 	if err != nil {
 		return nil, err
 	}
-	repo := ref.Context()
+	// Referrers can be added at any time, so a list is kept only for the
+	// tag TTL, like a tag's digest.
+	key := "referrers:" + ref.Context().Name() + "@" + subject.Digest + "|" + filter
+	if v, ok := c.getFresh(key); ok {
+		return v.(*ReferrerList).clone(), nil
+	}
+	list, err := c.gatherReferrers(ctx, ref.Context(), subject, filter)
+	if err != nil {
+		return nil, err
+	}
+	c.addFresh(key, list.clone(), int64(512*len(list.Referrers)+256))
+	return list, nil
+}
+
+func (l *ReferrerList) clone() *ReferrerList {
+	out := *l
+	out.Referrers = slices.Clone(l.Referrers)
+	return &out
+}
+
+// gatherReferrers asks every place referrers live, in parallel.
+func (c *Client) gatherReferrers(ctx context.Context, repo name.Repository, subject *Manifest, filter string) (*ReferrerList, error) {
 	byKind := isKind(filter)
 	apiFilter := ""
 	if !byKind {

@@ -122,7 +122,8 @@ func TestListReferrersFilters(t *testing.T) {
 
 // TestListReferrersRequestCount pins the cost of a listing on a token-auth
 // registry: one referrers request, three cosign HEADs in parallel, and the
-// subject manifest unless the tag cache still holds it.
+// subject manifest unless the tag cache still holds it; within the TTL a
+// repeat is free.
 func TestListReferrersRequestCount(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -130,7 +131,7 @@ func TestListReferrersRequestCount(t *testing.T) {
 		client oci.Options
 		warm   map[string]int
 	}{
-		{"tag cached", withTTL, map[string]int{"GET referrers": 1, "HEAD manifests": 3}},
+		{"within the TTL", withTTL, map[string]int{}},
 		{"no tag cache", oci.Options{}, map[string]int{"GET manifests": 1, "GET referrers": 1, "HEAD manifests": 3}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +152,22 @@ func TestListReferrersRequestCount(t *testing.T) {
 				t.Errorf("got %d then %d referrers, want 6 each time", len(first.Referrers), len(again.Referrers))
 			}
 		})
+	}
+}
+
+// TestListReferrersAfterImageInfo: the usual order of an agent's questions,
+// "what is this image?" then "is it signed?", costs four requests for the
+// second one: the subject's digest is already known.
+func TestListReferrersAfterImageInfo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{TokenAuth: true}, withTTL)
+	args := map[string]any{"image_ref": e.fx.Ref(e.fx.Supply.Signed)}
+	registrytest.Decode[tools.ImageInfo](t, e.call(t, "get_image_info", args))
+	e.reg.Reset()
+	registrytest.Decode[tools.ListReferrersOutput](t, e.call(t, "list_referrers", args))
+	want := map[string]int{"GET referrers": 1, "HEAD manifests": 3}
+	if diff := cmp.Diff(want, e.reg.Counts()); diff != "" {
+		t.Errorf("list_referrers after get_image_info (-want +got):\n%s", diff)
 	}
 }
 

@@ -166,18 +166,15 @@ func TestLongWorkIsLoggedToClientsThatAsk(t *testing.T) {
 	var mu sync.Mutex
 	var logged []string
 	cs := connect(t, oci.New(oci.Options{}), &mcp.ClientOptions{
-		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) {
+		LoggingMessageHandler: func(_ context.Context, req *mcp.LoggingMessageRequest) { //nolint:staticcheck // deprecated, still served
 			mu.Lock()
 			logged = append(logged, fmt.Sprint(req.Params.Data))
 			mu.Unlock()
 		},
 	})
-	if err := cs.SetLoggingLevel(t.Context(), &mcp.SetLoggingLevelParams{Level: "info"}); err != nil {
-		t.Fatal(err)
-	}
 	// Since protocol 2026-07-28 the level travels in each request's _meta.
 	params := &mcp.CallToolParams{Name: "list_tags", Arguments: map[string]any{"repository": fx.Host + "/" + fx.TagsRepo, "sort": "semver"}}
-	params.Meta = mcp.Meta{mcp.MetaKeyLogLevel: "info"}
+	params.Meta = mcp.Meta{mcp.MetaKeyLogLevel: "info"} //nolint:staticcheck // deprecated, still served
 	res, err := cs.CallTool(t.Context(), params)
 	if err != nil {
 		t.Fatal(err)

@@ -223,7 +223,9 @@ func progress(ctx context.Context, req *mcp.CallToolRequest, message string, don
 	if req == nil || req.Session == nil {
 		return
 	}
-	_ = req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: "registry-mcp", Data: message})
+	// Logging is deprecated as of protocol 2026-07-28 but still what clients
+	// on the earlier versions show their users.
+	_ = req.Session.Log(ctx, &mcp.LoggingMessageParams{Level: "info", Logger: "registry-mcp", Data: message}) //nolint:staticcheck // see above
 	if tok := req.Params.GetProgressToken(); tok != nil {
 		_ = req.Session.NotifyProgress(ctx, &mcp.ProgressNotificationParams{ProgressToken: tok, Progress: done, Message: message})
 	}
