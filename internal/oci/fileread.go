@@ -24,6 +24,8 @@ type FileContent struct {
 // top and stopping at the first layer that has the path or hides it.
 // Symbolic links (of the file or of a directory on its way) are followed.
 func (c *Client) ReadFile(ctx context.Context, repo name.Repository, img *v1.Manifest, p string, max int, opts ScanOptions) (*FileContent, error) {
+	ctx, cancel := opts.withDeadline(ctx)
+	defer cancel()
 	b := newBudget(opts)
 	target := cleanPath(p)
 	for range maxLinkHops + 1 {

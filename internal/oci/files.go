@@ -151,6 +151,8 @@ func (c *Client) ListFiles(ctx context.Context, repo name.Repository, img *v1.Ma
 	}
 	// Ancestors of the prefix are kept too: they decide whether it is hidden.
 	keep := func(p string) bool { return strings.HasPrefix(p, prefix) || strings.HasPrefix(prefix, p+"/") }
+	ctx, cancel := opts.withDeadline(ctx)
+	defer cancel()
 	m := newMerger()
 	b := newBudget(opts)
 	out := &FileListing{}

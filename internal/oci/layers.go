@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -21,6 +22,10 @@ const (
 	// long as MCP clients wait for a tool; it also bounds what a
 	// decompression bomb can cost. Past it, answers say truncated.
 	MaxLayerScanBytes = 512 << 20
+	// MaxScanTime bounds a walk over layers in wall-clock time, so a registry
+	// that trickles a layer cannot hold a call (and its connection) for as
+	// long as the byte budget would allow.
+	MaxScanTime = 2 * time.Minute
 	// maxZstdWindow bounds a zstd decoder's memory; BuildKit and containerd
 	// write windows of a few MiB, and even --long=27 fits.
 	maxZstdWindow = 128 << 20
@@ -42,6 +47,16 @@ type ScanOptions struct {
 	MaxBytes int64
 	// Progress, if set, hears about long scans.
 	Progress func(message string, done float64)
+	// Timeout bounds the whole walk; zero means MaxScanTime.
+	Timeout time.Duration
+}
+
+// withDeadline applies the walk's time bound to ctx.
+func (o ScanOptions) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.Timeout <= 0 {
+		o.Timeout = MaxScanTime
+	}
+	return context.WithTimeout(ctx, o.Timeout)
 }
 
 // budget counts what a call has read across layers.
