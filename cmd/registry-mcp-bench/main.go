@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 	"github.com/registry-mcp/registry-mcp/internal/server"
@@ -93,7 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 func run(ctx context.Context, o *options, w io.Writer) error {
 	start := time.Now()
-	peak := watchHeap()
+	peak := measure.WatchMemory()
 	reg, err := registrytest.Start(registrytest.Options{TokenAuth: true})
 	if err != nil {
 		return err
@@ -124,10 +124,10 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 	if err := b.throughput(ctx, w); err != nil {
 		return err
 	}
-	peak.stop()
+	peak.Stop()
 	fmt.Fprintf(w, "\nMemory (the whole process: registry-mcp, the in-process registry and its fixtures, the benchmark's clients)\n")
 	fmt.Fprintf(w, "  peak heap in use %s, peak Go runtime memory from the OS %s, peak RSS %s\n",
-		mib(peak.heapInuse), mib(peak.sys), mib(maxRSS()))
+		measure.MiB(peak.HeapInuse), measure.MiB(peak.Sys), measure.MiB(measure.MaxRSS()))
 	fmt.Fprintf(w, "\ntotal run time %v\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
@@ -251,27 +251,8 @@ func (s *series) percentile(p int) string {
 	for i, x := range s.samples {
 		ds[i] = x.d
 	}
-	return duration(percentile(ds, p))
+	return measure.Millis(measure.Percentile(ds, p))
 }
-
-func percentile(ds []time.Duration, p int) time.Duration {
-	slices.Sort(ds)
-	i := (len(ds)*p + 99) / 100 // nearest rank
-	return ds[max(i-1, 0)]
-}
-
-func duration(d time.Duration) string {
-	switch {
-	case d >= 100*time.Millisecond:
-		return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond))
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	default:
-		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-	}
-}
-
-func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
 // byKind formats a registry's request counts compactly, e.g. "GET manifests×2 GET blobs×1".
 func byKind(counts map[string]int) string {

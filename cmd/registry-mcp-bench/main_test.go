@@ -4,22 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 )
-
-func TestPercentileIsNearestRank(t *testing.T) {
-	t.Parallel()
-	ds := []time.Duration{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
-	if p := percentile(ds, 50); p != 5 {
-		t.Errorf("p50 = %v; want 5", p)
-	}
-	if p := percentile(ds, 95); p != 10 {
-		t.Errorf("p95 = %v; want 10", p)
-	}
-	if p := percentile([]time.Duration{7}, 95); p != 7 {
-		t.Errorf("p95 of one sample = %v; want it", p)
-	}
-}
 
 // TestBenchRuns keeps the command working as tools change; it checks the
 // request counts it prints, never the times.

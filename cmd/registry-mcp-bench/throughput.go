@@ -7,14 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 )
 
@@ -49,7 +48,7 @@ func (b *bench) throughput(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%d clients: %w", n, err)
 		}
-		fmt.Fprintf(tw, "%d\t%.0f\t%s\t%s\t%d\t\n", n, r.rate, duration(r.p50), duration(r.p95), r.requests)
+		fmt.Fprintf(tw, "%d\t%.0f\t%s\t%s\t%d\t\n", n, r.rate, measure.Millis(r.p50), measure.Millis(r.p95), r.requests)
 	}
 	return tw.Flush()
 }
@@ -110,7 +109,7 @@ func (b *bench) drive(ctx context.Context, hc *http.Client, endpoint string, n i
 	}
 	return &driveResult{
 		rate: float64(len(lat)) / elapsed.Seconds(),
-		p50:  percentile(lat, 50), p95: percentile(lat, 95),
+		p50:  measure.Percentile(lat, 50), p95: measure.Percentile(lat, 95),
 		requests: b.reg.Total(),
 	}, nil
 }
@@ -120,52 +119,4 @@ func cmpErr(first, err error) error {
 		return first
 	}
 	return err
-}
-
-// heapWatch samples the Go runtime's memory while the benchmark runs, as
-// MemStats only reports the current heap.
-type heapWatch struct {
-	heapInuse, sys uint64
-	done           chan struct{}
-	stopped        chan struct{}
-}
-
-func watchHeap() *heapWatch {
-	h := &heapWatch{done: make(chan struct{}), stopped: make(chan struct{})}
-	go func() {
-		defer close(h.stopped)
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			h.sample()
-			select {
-			case <-h.done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapWatch) sample() {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	h.heapInuse = max(h.heapInuse, m.HeapInuse)
-	h.sys = max(h.sys, m.Sys)
-}
-
-func (h *heapWatch) stop() {
-	close(h.done)
-	<-h.stopped
-	h.sample()
-}
-
-// maxRSS is the peak resident set size of the process (Linux reports KiB).
-func maxRSS() uint64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil || ru.Maxrss < 0 {
-		return 0
-	}
-	return uint64(ru.Maxrss) * 1024
 }

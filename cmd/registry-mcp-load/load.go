@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
@@ -53,8 +54,8 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	// Stop starting calls a little before the hard cap, so the calls in
 	// flight can finish and be counted rather than cancelled.
 	stopAt := deadline.Add(-min(o.duration/10, 15*time.Second))
-	mem := watchMemory()
-	defer mem.stop()
+	mem := measure.WatchMemory()
+	defer mem.Stop()
 
 	var tgt *target
 	if o.endpoint == "" {
@@ -118,8 +119,8 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	hc.CloseIdleConnections()
 	tgt.quiesce()
 	r.goroutinesAfter = settle(r.goroutinesBefore, 5*time.Second)
-	mem.stop()
-	r.heapInuse, r.maxRSS = mem.heapInuse, maxRSS()
+	mem.Stop()
+	r.heapInuse, r.maxRSS = mem.HeapInuse, measure.MaxRSS()
 
 	r.print(w)
 	switch {
@@ -277,13 +278,4 @@ func settle(want int, limit time.Duration) int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// percentile is the nearest-rank percentile of sorted durations.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := (len(sorted)*p + 99) / 100
-	return sorted[max(i-1, 0)]
 }

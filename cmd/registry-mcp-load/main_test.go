@@ -176,16 +176,3 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
-
-func TestPercentileIsNearestRank(t *testing.T) {
-	t.Parallel()
-	ds := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	for p, want := range map[int]time.Duration{50: 5, 95: 10, 99: 10, 100: 10, 10: 1} {
-		if got := percentile(ds, p); got != want {
-			t.Errorf("p%d = %v; want %v", p, got, want)
-		}
-	}
-	if got := percentile(nil, 50); got != 0 {
-		t.Errorf("p50 of nothing = %v; want 0", got)
-	}
-}

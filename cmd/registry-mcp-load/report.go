@@ -7,10 +7,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 )
 
 // print writes the report: one "name: value" line per figure, then the
@@ -35,8 +36,8 @@ func (r *report) print(w io.Writer) {
 		line("cpu", "%v user+system during the load, %.2f CPUs busy on average (%s)", r.cpu.Round(10*time.Millisecond),
 			r.cpu.Seconds()/r.elapsed.Seconds(), scopeOf(r))
 	}
-	line("latency", "p50 %s  p95 %s  p99 %s  max %s", ms(percentile(r.latency, 50)), ms(percentile(r.latency, 95)),
-		ms(percentile(r.latency, 99)), ms(percentile(r.latency, 100)))
+	line("latency", "p50 %s  p95 %s  p99 %s  max %s", measure.Millis(measure.Percentile(r.latency, 50)), measure.Millis(measure.Percentile(r.latency, 95)),
+		measure.Millis(measure.Percentile(r.latency, 99)), measure.Millis(measure.Percentile(r.latency, 100)))
 	if r.registryObservable {
 		line("registry requests", "%d during the load (warm-up: %d)", r.registryRequests, r.warmupRequests)
 	} else {
@@ -44,8 +45,8 @@ func (r *report) print(w io.Writer) {
 	}
 	line("goroutines", "%d before the sessions, %d after they closed", r.goroutinesBefore, r.goroutinesAfter)
 	scope := scopeOf(r)
-	line("peak heap in use", "%s (runtime.MemStats.HeapInuse sampled every 50 ms; %s)", mib(r.heapInuse), scope)
-	line("max RSS", "%s (getrusage; %s)", mib(r.maxRSS), scope)
+	line("peak heap in use", "%s (runtime.MemStats.HeapInuse sampled every 50 ms; %s)", measure.MiB(r.heapInuse), scope)
+	line("max RSS", "%s (getrusage; %s)", measure.MiB(r.maxRSS), scope)
 	line("machine", "%d CPUs, GOMAXPROCS %d, %s/%s, %s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	if r.loadAvg != "" {
 		line("load average", "%s (1 minute, as the load started: work of other processes on the same CPUs)", r.loadAvg)
@@ -72,7 +73,7 @@ func (r *report) print(w io.Writer) {
 	slices.Sort(tools)
 	for _, t := range tools {
 		ds := r.byTool[t]
-		fmt.Fprintf(w, "%-20s %7d %8s %8s %8s\n", t, len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)))
+		fmt.Fprintf(w, "%-20s %7d %8s %8s %8s\n", t, len(ds), measure.Millis(measure.Percentile(ds, 50)), measure.Millis(measure.Percentile(ds, 95)), measure.Millis(measure.Percentile(ds, 99)))
 	}
 }
 
@@ -82,61 +83,6 @@ func scopeOf(r *report) string {
 		return "the whole process: registry-mcp, the registry, the clients"
 	}
 	return "this load process only"
-}
-
-func ms(d time.Duration) string {
-	switch {
-	case d >= 100*time.Millisecond:
-		return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond))
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	default:
-		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
-	}
-}
-
-func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-
-// memWatch samples the heap while the run goes on, as MemStats only
-// reports the present.
-type memWatch struct {
-	heapInuse uint64
-	done      chan struct{}
-	stopped   chan struct{}
-	once      sync.Once
-}
-
-func watchMemory() *memWatch {
-	m := &memWatch{done: make(chan struct{}), stopped: make(chan struct{})}
-	go func() {
-		defer close(m.stopped)
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			m.sample()
-			select {
-			case <-m.done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return m
-}
-
-func (m *memWatch) sample() {
-	var s runtime.MemStats
-	runtime.ReadMemStats(&s)
-	m.heapInuse = max(m.heapInuse, s.HeapInuse)
-}
-
-// stop ends the sampling with a last sample; calling it again does nothing.
-func (m *memWatch) stop() {
-	m.once.Do(func() {
-		close(m.done)
-		<-m.stopped
-		m.sample()
-	})
 }
 
 // loadAverage is the one-minute load average, "" where /proc has none.
@@ -159,13 +105,4 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// maxRSS is the process's peak resident set size (Linux reports KiB).
-func maxRSS() uint64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil || ru.Maxrss < 0 {
-		return 0
-	}
-	return uint64(ru.Maxrss) * 1024
 }
