@@ -113,24 +113,27 @@ install_node() {
 	log "node: $("$n" --version)"
 }
 
-inspector_version() {
-	local pj="$TOOLS/npm/node_modules/@modelcontextprotocol/inspector/package.json"
+# npm_package_version prints the installed version of an npm package in .tools/npm.
+npm_package_version() {
+	local pj="$TOOLS/npm/node_modules/$1/package.json"
 	[ -f "$pj" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pj" | head -1
+}
+
+# install_npm_tool NAME PACKAGE VERSION BIN installs PACKAGE@VERSION into
+# .tools/npm unless that version and its command BIN are already there.
+install_npm_tool() {
+	local name=$1 pkg=$2 version=$3 bin=$4
+	if [ "$(npm_package_version "$pkg")" = "$version" ] && [ -e "$TOOLS/npm/node_modules/.bin/$bin" ]; then
+		log "$name: $version (present)"
+		return
+	fi
+	log "$name: installing $pkg@$version into $TOOLS/npm"
+	npm_install "$pkg@$version"
+	[ "$(npm_package_version "$pkg")" = "$version" ] || die "$name did not install"
 }
 
 install_inspector() {
-	if [ "$(inspector_version)" = "$INSPECTOR_VERSION" ] && [ -e "$TOOLS/npm/node_modules/.bin/inspector" ]; then
-		log "inspector: $INSPECTOR_VERSION (present)"
-		return
-	fi
-	log "inspector: installing @modelcontextprotocol/inspector@$INSPECTOR_VERSION into $TOOLS/npm"
-	npm_install "@modelcontextprotocol/inspector@$INSPECTOR_VERSION"
-	[ "$(inspector_version)" = "$INSPECTOR_VERSION" ] || die "the Inspector did not install"
-}
-
-conformance_version() {
-	local pj="$TOOLS/npm/node_modules/@modelcontextprotocol/conformance/package.json"
-	[ -f "$pj" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pj" | head -1
+	install_npm_tool inspector @modelcontextprotocol/inspector "$INSPECTOR_VERSION" inspector
 }
 
 # The MCP conformance suite; e2e/conformance_test.go runs its server
@@ -138,13 +141,7 @@ conformance_version() {
 # version can add scenarios: the test fails until each new one is sorted
 # into its expected-to-pass or not-applicable list.
 install_conformance() {
-	if [ "$(conformance_version)" = "$CONFORMANCE_VERSION" ] && [ -e "$TOOLS/npm/node_modules/.bin/conformance" ]; then
-		log "conformance: $CONFORMANCE_VERSION (present)"
-		return
-	fi
-	log "conformance: installing @modelcontextprotocol/conformance@$CONFORMANCE_VERSION into $TOOLS/npm"
-	npm_install "@modelcontextprotocol/conformance@$CONFORMANCE_VERSION"
-	[ "$(conformance_version)" = "$CONFORMANCE_VERSION" ] || die "the conformance suite did not install"
+	install_npm_tool conformance @modelcontextprotocol/conformance "$CONFORMANCE_VERSION" conformance
 }
 
 install_golangci_lint() {
