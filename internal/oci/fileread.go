@@ -3,6 +3,8 @@ package oci
 import (
 	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +25,22 @@ type FileContent struct {
 // ReadFile reads a file of the merged filesystem, walking layers from the
 // top and stopping at the first layer that has the path or hides it.
 // Symbolic links (of the file or of a directory on its way) are followed.
+// Layers are immutable, so an answer is kept by their digests.
 func (c *Client) ReadFile(ctx context.Context, repo name.Repository, img *v1.Manifest, p string, max int, opts ScanOptions) (*FileContent, error) {
+	key := fmt.Sprintf("file:%s@%s|%s|%d|%d", repo.Name(), layersKey(img), p, max, opts.MaxBytes)
+	if v, ok := c.content.get(key); ok {
+		fc := *v.(*FileContent)
+		return &fc, nil
+	}
+	fc, err := c.readFile(ctx, repo, img, p, max, opts)
+	if err == nil && fc != nil {
+		stored := *fc
+		c.content.add(key, &stored, int64(len(fc.Content))+256)
+	}
+	return fc, err
+}
+
+func (c *Client) readFile(ctx context.Context, repo name.Repository, img *v1.Manifest, p string, max int, opts ScanOptions) (*FileContent, error) {
 	ctx, cancel := opts.withDeadline(ctx)
 	defer cancel()
 	b := newBudget(opts)
@@ -36,6 +53,15 @@ func (c *Client) ReadFile(ctx context.Context, repo name.Repository, img *v1.Man
 		target = next
 	}
 	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", ErrNotFound, p, maxLinkHops)
+}
+
+// layersKey names an image's filesystem by its layer digests.
+func layersKey(img *v1.Manifest) string {
+	h := sha256.New()
+	for _, l := range img.Layers {
+		h.Write([]byte(l.Digest.String()))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // lookup is what one layer says about the path sought.

@@ -145,10 +145,27 @@ func (m *merger) endLayer() {
 // ListFiles presents the merged filesystem of an image, or the part whose
 // paths start with prefix. Every layer must be read, top down, since any
 // of them may add or delete a path; the walk stops at the byte budget.
+// Layers are immutable, so a listing is kept by their digests.
 func (c *Client) ListFiles(ctx context.Context, repo name.Repository, img *v1.Manifest, prefix string, opts ScanOptions) (*FileListing, error) {
 	if prefix != "" {
 		prefix = "/" + strings.TrimLeft(strings.TrimPrefix(prefix, "."), "/")
 	}
+	key := fmt.Sprintf("files:%s@%s|%s|%d", repo.Name(), layersKey(img), prefix, opts.MaxBytes)
+	if v, ok := c.content.get(key); ok {
+		l := *v.(*FileListing)
+		l.Files = slices.Clone(l.Files)
+		return &l, nil
+	}
+	out, err := c.listFiles(ctx, repo, img, prefix, opts)
+	if err == nil {
+		stored := *out
+		stored.Files = slices.Clone(out.Files)
+		c.content.add(key, &stored, int64(len(out.Files))*160+256)
+	}
+	return out, err
+}
+
+func (c *Client) listFiles(ctx context.Context, repo name.Repository, img *v1.Manifest, prefix string, opts ScanOptions) (*FileListing, error) {
 	// Ancestors of the prefix are kept too: they decide whether it is hidden.
 	keep := func(p string) bool { return strings.HasPrefix(p, prefix) || strings.HasPrefix(prefix, p+"/") }
 	ctx, cancel := opts.withDeadline(ctx)

@@ -68,3 +68,32 @@ func TestTagCachingCanBeTurnedOff(t *testing.T) {
 		t.Errorf("with tag caching off, a repeat fetches the manifest again (the config stays cached by digest) (-want +got):\n%s", diff)
 	}
 }
+
+// TestFileAnswersAreKeptByLayerDigest: layers never change, so listing or
+// reading the same image again costs no registry request within the TTL.
+func TestFileAnswersAreKeptByLayerDigest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{TokenAuth: true}, withTTL)
+	calls := []struct {
+		tool string
+		args map[string]any
+	}{
+		{"list_image_files", map[string]any{"image_ref": e.fx.Ref(e.fx.App)}},
+		{"list_image_files", map[string]any{"image_ref": e.fx.Ref(e.fx.App), "path": "/app"}},
+		{"read_image_file", map[string]any{"image_ref": e.fx.Ref(e.fx.App), "path": "/etc/os-release"}},
+	}
+	for _, c := range calls {
+		first := e.call(t, c.tool, c.args)
+		if first.IsError {
+			t.Fatalf("%s %v: %s", c.tool, c.args, registrytest.Text(first))
+		}
+		e.reg.Reset()
+		again := e.call(t, c.tool, c.args)
+		if n := e.reg.Total(); n != 0 {
+			t.Errorf("%s %v again: %d registry requests (%v), want 0", c.tool, c.args, n, e.reg.Counts())
+		}
+		if registrytest.Text(again) != registrytest.Text(first) {
+			t.Errorf("%s %v: the cached answer differs:\n%s\n%s", c.tool, c.args, registrytest.Text(first), registrytest.Text(again))
+		}
+	}
+}
