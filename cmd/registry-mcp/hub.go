@@ -43,6 +43,7 @@ func newHubClient(cfg *config, log *slog.Logger) *hub.Client {
 		Token:    cfg.hubToken,
 		Fallback: dockerConfigHubCredentials(authn.DefaultKeychain),
 		Logger:   log,
+		CacheTTL: cfg.cacheTTL,
 	})
 }
 

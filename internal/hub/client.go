@@ -56,6 +56,8 @@ type Options struct {
 	// Now returns the current time; nil means time.Now. Tests use it to move
 	// past a token's expiry without waiting.
 	Now func() time.Time
+	// CacheTTL is how long successful GET answers are reused; zero disables it.
+	CacheTTL time.Duration
 }
 
 // Client calls the Docker Hub API. It is safe for concurrent use; all calls
@@ -76,6 +78,7 @@ type Client struct {
 	creds   *credentials // resolved on first use
 
 	tokens tokenCache
+	cache  *responseCache
 
 	rateMu sync.Mutex
 	rate   RateLimit
@@ -103,6 +106,7 @@ func New(opts Options) *Client {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.cache = newResponseCache(opts.CacheTTL, c.now)
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base == "" {
 		base = DefaultBaseURL

@@ -50,6 +50,12 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	if r.account && !cr.ok {
 		return fmt.Errorf("%w: %s needs a Docker Hub account: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (a personal access token)", oci.ErrUnauthorized, r.what)
 	}
+	cacheable := r.method == http.MethodGet && out != nil
+	if cacheable {
+		if body, ok := c.cache.get(r.url); ok {
+			return c.decode(&response{status: http.StatusOK, body: body}, r, out)
+		}
+	}
 	token, err := c.bearer(ctx, cr)
 	if err != nil {
 		return err
@@ -72,10 +78,19 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	if err := c.statusError(resp, r, cr); err != nil {
 		return err
 	}
+	if r.method != http.MethodGet {
+		c.cache.clear() // a write may have changed what a cached read says
+	}
 	if out == nil {
 		return nil
 	}
-	return c.decode(resp, r, out)
+	if err := c.decode(resp, r, out); err != nil {
+		return err
+	}
+	if cacheable {
+		c.cache.put(r.url, resp.body)
+	}
+	return nil
 }
 
 // send makes one HTTP exchange under the per-request timeout.
