@@ -46,7 +46,7 @@ build: ## Build the static binary into bin/registry-mcp
 	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
-tools: ## Install the pinned tools lint and e2e need (docker-registry, Node 22, Inspector, conformance suite, golangci-lint)
+tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, Node 22, Inspector, conformance suite, golangci-lint)
 	scripts/install-tools.sh
 
 .PHONY: image
