@@ -42,29 +42,27 @@ apt_install() {
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Debian's docker-registry is the CNCF distribution registry (v2.8); the
-# end-to-end test runs it on loopback with a config of its own.
-install_docker_registry() {
-	if [ -x /usr/bin/docker-registry ]; then
-		log "docker-registry: $(/usr/bin/docker-registry --version 2>/dev/null | awk '{print $NF}') (present)"
+# install_debian_tool PACKAGE FIELD installs a Debian package that provides
+# /usr/bin/PACKAGE, unless it is there; FIELD is where `PACKAGE --version`
+# prints its version.
+install_debian_tool() {
+	local pkg=$1 field=$2 bin=/usr/bin/$1
+	if [ -x "$bin" ]; then
+		log "$pkg: $("$bin" --version 2>/dev/null | awk -v f="$field" '{print (f == "last") ? $NF : $f}') (present)"
 		return
 	fi
-	log "docker-registry: installing the Debian package"
-	apt_install docker-registry
-	[ -x /usr/bin/docker-registry ] || die "docker-registry did not install /usr/bin/docker-registry"
+	log "$pkg: installing the Debian package"
+	apt_install "$pkg"
+	[ -x "$bin" ] || die "$pkg did not install $bin"
 }
+
+# Debian's docker-registry is the CNCF distribution registry (v2.8); the
+# end-to-end test runs it on loopback with a config of its own.
+install_docker_registry() { install_debian_tool docker-registry last; }
 
 # Debian's redis-server backs the shared-cache tests, which start their own
 # instance on a free loopback port (the package's service is not used).
-install_redis_server() {
-	if [ -x /usr/bin/redis-server ]; then
-		log "redis-server: $(/usr/bin/redis-server --version 2>/dev/null | awk '{print $3}') (present)"
-		return
-	fi
-	log "redis-server: installing the Debian package"
-	apt_install redis-server
-	[ -x /usr/bin/redis-server ] || die "redis-server did not install /usr/bin/redis-server"
-}
+install_redis_server() { install_debian_tool redis-server 3; }
 
 # node_ok prints the path of a node binary that is >= 22.19, if there is one.
 node_ok() {
