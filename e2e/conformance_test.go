@@ -108,12 +108,7 @@ func conformance(t *testing.T, dir string, args ...string) (string, error) {
 // generic ones must pass, the ones that need the suite's own fixtures are
 // reported as not applicable.
 func TestConformance(t *testing.T) {
-	if os.Getenv("E2E_CONFORMANCE") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("E2E_CONFORMANCE is not set: CI must run the conformance tests (scripts/install-tools.sh conformance)")
-		}
-		t.Skip("E2E_CONFORMANCE is not set (scripts/install-tools.sh conformance installs it)")
-	}
+	requireTool(t, "E2E_CONFORMANCE", "the conformance tests", "conformance")
 	t.Parallel()
 
 	work := t.TempDir()

@@ -58,16 +58,24 @@ type inspectorCall struct {
 	check func(t *testing.T, structured []byte)
 }
 
+// requireTool skips a test whose external tool is not installed, except in
+// CI, where a missing tool must fail rather than pass silently.
+func requireTool(t *testing.T, envVar, what, installName string) {
+	t.Helper()
+	if os.Getenv(envVar) != "" {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not set: CI must run %s (scripts/install-tools.sh %s)", envVar, what, installName)
+	}
+	t.Skipf("%s is not set (scripts/install-tools.sh %s installs it)", envVar, installName)
+}
+
 // TestInspector runs the MCP Inspector CLI against the binary started with
 // -demo: tools/list, and tools/call of every registry tool, over stdio,
 // Streamable HTTP and SSE.
 func TestInspector(t *testing.T) {
-	if os.Getenv("E2E_INSPECTOR") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("E2E_INSPECTOR is not set: CI must run the Inspector tests (scripts/install-tools.sh inspector)")
-		}
-		t.Skip("E2E_INSPECTOR is not set (scripts/install-tools.sh inspector installs it)")
-	}
+	requireTool(t, "E2E_INSPECTOR", "the Inspector tests", "inspector")
 	t.Parallel()
 	srv := startHTTP(t, childEnv(t), "-demo")
 	m, err := srv.stderr.waitFor(demoRE, 5*time.Second, srv.exited)
