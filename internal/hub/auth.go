@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 const (
@@ -159,7 +159,7 @@ func (c *Client) exchangeToken(ctx context.Context, cr credentials) (string, tok
 	}
 	if resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden {
 		return "", tokenClaims{}, fmt.Errorf("%w: Docker Hub refused the access token of %q: check DOCKERHUB_USERNAME and DOCKERHUB_TOKEN%s",
-			oci.ErrUnauthorized, cr.user, suffix(c.serverMessage(resp, cr)))
+			errdef.ErrUnauthorized, cr.user, suffix(c.serverMessage(resp, cr)))
 	}
 	if err := c.statusError(resp, r, cr); err != nil {
 		return "", tokenClaims{}, err
@@ -171,7 +171,7 @@ func (c *Client) exchangeToken(ctx context.Context, cr credentials) (string, tok
 		return "", tokenClaims{}, err
 	}
 	if out.AccessToken == "" {
-		return "", tokenClaims{}, fmt.Errorf("%w: %s issued an empty access token", oci.ErrBadResponse, c.host)
+		return "", tokenClaims{}, fmt.Errorf("%w: %s issued an empty access token", errdef.ErrBadResponse, c.host)
 	}
 	return out.AccessToken, parseClaims(out.AccessToken), nil
 }

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
@@ -26,7 +26,7 @@ func TestAnonymousAndAuthenticated(t *testing.T) {
 		exchanges     int
 	}{
 		{"public repository, anonymous", false, "library", "alpine", nil, 0},
-		{"private repository, anonymous", false, registrytest.HubUser, "secret-app", oci.ErrNotFound, 0},
+		{"private repository, anonymous", false, registrytest.HubUser, "secret-app", errdef.ErrNotFound, 0},
 		{"private repository, authenticated", true, registrytest.HubUser, "secret-app", nil, 1},
 		{"public repository, authenticated", true, "library", "alpine", nil, 1},
 	}
@@ -122,7 +122,7 @@ func TestRefreshOnceOn401(t *testing.T) {
 		h := registrytest.NewHub(t)
 		h.FailNext(5, registrytest.HubFault{Status: 401, Endpoint: repoEndpoint})
 		_, err := newClient(h, true).GetRepository(t.Context(), "library", "alpine")
-		wantErr(t, err, oci.ErrUnauthorized)
+		wantErr(t, err, errdef.ErrUnauthorized)
 		if !strings.Contains(err.Error(), "DOCKERHUB_TOKEN") {
 			t.Errorf("error does not say what to check: %v", err)
 		}
@@ -135,7 +135,7 @@ func TestRefreshOnceOn401(t *testing.T) {
 		h := registrytest.NewHub(t)
 		h.FailNext(5, registrytest.HubFault{Status: 401})
 		_, err := newClient(h, false).GetRepository(t.Context(), "library", "alpine")
-		wantErr(t, err, oci.ErrUnauthorized)
+		wantErr(t, err, errdef.ErrUnauthorized)
 		if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME") {
 			t.Errorf("error does not say how to authenticate: %v", err)
 		}
@@ -161,13 +161,13 @@ func TestCredentials(t *testing.T) {
 		{name: "explicit wins over the fallback", opts: hub.Options{Username: registrytest.HubUser, Token: registrytest.HubToken},
 			fallback: func(context.Context) (string, string, bool) { return "mallory", "nope", true }, exchanges: 1},
 		{name: "fallback without credentials", fallback: func(context.Context) (string, string, bool) { return "", "", false },
-			want: oci.ErrUnauthorized},
+			want: errdef.ErrUnauthorized},
 		{name: "identity token from Docker Desktop", fallback: func(context.Context) (string, string, bool) {
 			return "<token>", "refresh-token", true
-		}, want: oci.ErrUnauthorized},
-		{name: "username without token", opts: hub.Options{Username: registrytest.HubUser}, want: oci.ErrUnauthorized},
+		}, want: errdef.ErrUnauthorized},
+		{name: "username without token", opts: hub.Options{Username: registrytest.HubUser}, want: errdef.ErrUnauthorized},
 		{name: "wrong token", opts: hub.Options{Username: registrytest.HubUser, Token: "dckr_pat_wrong-secret-4242"},
-			want: oci.ErrUnauthorized, exchanges: 2}, // a refused exchange is not cached: each call tries again
+			want: errdef.ErrUnauthorized, exchanges: 2}, // a refused exchange is not cached: each call tries again
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,12 +213,12 @@ func TestSecretNeverInErrorsOrLogs(t *testing.T) {
 	h.FailNext(1, registrytest.HubFault{Status: 401, Endpoint: "POST /v2/auth/token",
 		Body: `{"detail":"token ` + secret + ` is not valid"}`})
 	_, err := c.GetRepository(t.Context(), "library", "alpine")
-	wantErr(t, err, oci.ErrUnauthorized)
+	wantErr(t, err, errdef.ErrUnauthorized)
 	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("echoed secret not redacted: %v", err)
 	}
 	_, err = c.GetRepository(t.Context(), "library", "alpine")
-	wantErr(t, err, oci.ErrUnauthorized)
+	wantErr(t, err, errdef.ErrUnauthorized)
 	if strings.Contains(err.Error(), secret) {
 		t.Errorf("error carries the secret: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // Addresses of Docker's services.
@@ -113,7 +113,7 @@ func New(opts Options) *Client {
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		c.baseErr = fmt.Errorf("%w: the Docker Hub API URL %q is not an http(s) URL", oci.ErrInvalidInput, opts.BaseURL)
+		c.baseErr = fmt.Errorf("%w: the Docker Hub API URL %q is not an http(s) URL", errdef.ErrInvalidInput, opts.BaseURL)
 	} else {
 		c.host = u.Host
 	}
@@ -162,10 +162,10 @@ func (c *Client) endpoint(trailingSlash bool, segments ...string) string {
 func (c *Client) readBody(body io.Reader, r call) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, oci.NetError(c.server(r), err)
+		return nil, errdef.NetError(c.server(r), err)
 	}
 	if len(b) > MaxBodyBytes {
-		return nil, fmt.Errorf("%w: %s sent more than %d MiB for %s", oci.ErrTooLarge, c.server(r), MaxBodyBytes>>20, r.what)
+		return nil, fmt.Errorf("%w: %s sent more than %d MiB for %s", errdef.ErrTooLarge, c.server(r), MaxBodyBytes>>20, r.what)
 	}
 	return b, nil
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
@@ -22,15 +22,15 @@ func TestStatusErrors(t *testing.T) {
 		want    error
 		mention string
 	}{
-		{"forbidden", registrytest.HubFault{Status: 403, Body: `{"message":"insufficient scope"}`}, oci.ErrDenied, "insufficient scope"},
-		{"not found", registrytest.HubFault{Status: 404}, oci.ErrNotFound, "library/alpine"},
-		{"bad request", registrytest.HubFault{Status: 400, Body: `{"message":"name is invalid"}`}, oci.ErrInvalidInput, "name is invalid"},
-		{"server error", registrytest.HubFault{Status: 500}, oci.ErrUnreachable, "HTTP 500"},
-		{"unavailable behind a proxy", registrytest.HubFault{Status: 503, Body: "<html>down</html>", ContentType: "text/html"}, oci.ErrUnreachable, "HTTP 503"},
-		{"HTML instead of JSON", registrytest.HubFault{Status: 200, Body: "<!DOCTYPE html><html>login</html>", ContentType: "text/html"}, oci.ErrBadResponse, "HTML"},
-		{"malformed JSON", registrytest.HubFault{Status: 200, Body: `{"name":`}, oci.ErrBadResponse, "malformed JSON"},
-		{"oversized body", registrytest.HubFault{Status: 200, Body: `{"description":"` + strings.Repeat("x", hub.MaxBodyBytes) + `"}`}, oci.ErrTooLarge, "MiB"},
-		{"teapot", registrytest.HubFault{Status: 418}, oci.ErrBadResponse, "HTTP 418"},
+		{"forbidden", registrytest.HubFault{Status: 403, Body: `{"message":"insufficient scope"}`}, errdef.ErrDenied, "insufficient scope"},
+		{"not found", registrytest.HubFault{Status: 404}, errdef.ErrNotFound, "library/alpine"},
+		{"bad request", registrytest.HubFault{Status: 400, Body: `{"message":"name is invalid"}`}, errdef.ErrInvalidInput, "name is invalid"},
+		{"server error", registrytest.HubFault{Status: 500}, errdef.ErrUnreachable, "HTTP 500"},
+		{"unavailable behind a proxy", registrytest.HubFault{Status: 503, Body: "<html>down</html>", ContentType: "text/html"}, errdef.ErrUnreachable, "HTTP 503"},
+		{"HTML instead of JSON", registrytest.HubFault{Status: 200, Body: "<!DOCTYPE html><html>login</html>", ContentType: "text/html"}, errdef.ErrBadResponse, "HTML"},
+		{"malformed JSON", registrytest.HubFault{Status: 200, Body: `{"name":`}, errdef.ErrBadResponse, "malformed JSON"},
+		{"oversized body", registrytest.HubFault{Status: 200, Body: `{"description":"` + strings.Repeat("x", hub.MaxBodyBytes) + `"}`}, errdef.ErrTooLarge, "MiB"},
+		{"teapot", registrytest.HubFault{Status: 418}, errdef.ErrBadResponse, "HTTP 418"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,10 +64,10 @@ func TestRateLimited(t *testing.T) {
 			h := registrytest.NewHub(t)
 			h.FailNext(1, registrytest.HubFault{Status: 429, RetryAfter: tt.retryAfter})
 			_, err := newClient(h, false).ListTags(t.Context(), "library", "alpine", hub.ListTagsParams{})
-			wantErr(t, err, oci.ErrRateLimited)
-			var rl *oci.RateLimitError
+			wantErr(t, err, errdef.ErrRateLimited)
+			var rl *errdef.RateLimitError
 			if !errors.As(err, &rl) {
-				t.Fatalf("error %v is not a *oci.RateLimitError", err)
+				t.Fatalf("error %v is not a *errdef.RateLimitError", err)
 			}
 			if rl.RetryAfter < tt.min || rl.RetryAfter > tt.max {
 				t.Errorf("RetryAfter = %s, want between %s and %s", rl.RetryAfter, tt.min, tt.max)
@@ -107,14 +107,14 @@ func TestNetworkErrors(t *testing.T) {
 		addr := ln.Addr().String()
 		ln.Close()
 		_, err = hub.New(hub.Options{BaseURL: "http://" + addr}).GetRepository(t.Context(), "library", "alpine")
-		wantErr(t, err, oci.ErrUnreachable)
+		wantErr(t, err, errdef.ErrUnreachable)
 	})
 	t.Run("no answer within the timeout", func(t *testing.T) {
 		t.Parallel()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 		t.Cleanup(srv.Close)
 		_, err := hub.New(hub.Options{BaseURL: srv.URL, Timeout: 50 * time.Millisecond}).GetRepository(t.Context(), "library", "alpine")
-		wantErr(t, err, oci.ErrUnreachable)
+		wantErr(t, err, errdef.ErrUnreachable)
 		if !strings.Contains(err.Error(), "in time") {
 			t.Errorf("error does not say it timed out: %v", err)
 		}
@@ -122,7 +122,7 @@ func TestNetworkErrors(t *testing.T) {
 	t.Run("invalid base URL", func(t *testing.T) {
 		t.Parallel()
 		_, err := hub.New(hub.Options{BaseURL: "hub.docker.com"}).GetRepository(t.Context(), "library", "alpine")
-		wantErr(t, err, oci.ErrInvalidInput)
+		wantErr(t, err, errdef.ErrInvalidInput)
 	})
 }
 
@@ -198,7 +198,7 @@ func TestInputValidation(t *testing.T) {
 			t.Parallel()
 			h := registrytest.NewHub(t)
 			err := tt.call(newClient(h, true))
-			wantErr(t, err, oci.ErrInvalidInput)
+			wantErr(t, err, errdef.ErrInvalidInput)
 			if !strings.Contains(err.Error(), tt.mention) {
 				t.Errorf("error %q does not mention %q", err, tt.mention)
 			}

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // HardenedImages are the Docker Hardened Images mirrored into an organisation.
@@ -48,7 +48,7 @@ func (c *Client) ListHardenedImages(ctx context.Context, org string) (*HardenedI
 		return nil, err
 	}
 	if c.scoutURL == "" {
-		return nil, fmt.Errorf("%w: not available: hardened images are listed by Docker Scout, whose address is not configured for the Docker Hub API at %s", oci.ErrUnsupported, c.base)
+		return nil, fmt.Errorf("%w: not available: hardened images are listed by Docker Scout, whose address is not configured for the Docker Hub API at %s", errdef.ErrUnsupported, c.base)
 	}
 	what := fmt.Sprintf("hardened images of organisation %q", org)
 	var out struct {
@@ -89,7 +89,7 @@ func (c *Client) ListHardenedImages(ctx context.Context, org string) (*HardenedI
 		return nil, c.graphQLErr(out.Errors[0], what, org)
 	}
 	if out.Data.List == nil {
-		return nil, fmt.Errorf("%w: Docker Scout sent no mirror list for %s", oci.ErrBadResponse, what)
+		return nil, fmt.Errorf("%w: Docker Scout sent no mirror list for %s", errdef.ErrBadResponse, what)
 	}
 	res := &HardenedImages{Organization: org, Total: out.Data.List.TotalCount, CanMirrorMore: out.Data.List.CanMirrorMore, Images: []HardenedImage{}}
 	for _, m := range out.Data.List.Mirrored {
@@ -120,13 +120,13 @@ func (c *Client) graphQLErr(e graphQLError, what, org string) error {
 	}
 	switch {
 	case strings.Contains(status, "401") || strings.Contains(status, "UNAUTHENTICATED") || strings.Contains(status, "UNAUTHORIZED"):
-		return fmt.Errorf("%w: Docker Scout rejected the token for %s%s", oci.ErrUnauthorized, what, suffix(msg))
+		return fmt.Errorf("%w: Docker Scout rejected the token for %s%s", errdef.ErrUnauthorized, what, suffix(msg))
 	case strings.Contains(status, "403") || strings.Contains(status, "FORBIDDEN"):
-		return fmt.Errorf("%w: %s: the account must be an owner of %q%s", oci.ErrDenied, what, org, suffix(msg))
+		return fmt.Errorf("%w: %s: the account must be an owner of %q%s", errdef.ErrDenied, what, org, suffix(msg))
 	case strings.Contains(status, "402") || strings.Contains(status, "PAYMENT"):
-		return fmt.Errorf("%w: %s: the organisation has no Docker Hardened Images subscription%s", oci.ErrDenied, what, suffix(msg))
+		return fmt.Errorf("%w: %s: the organisation has no Docker Hardened Images subscription%s", errdef.ErrDenied, what, suffix(msg))
 	case strings.Contains(status, "404") || strings.Contains(status, "NOT_FOUND"):
-		return fmt.Errorf("%w: %s", oci.ErrNotFound, what)
+		return fmt.Errorf("%w: %s", errdef.ErrNotFound, what)
 	}
-	return fmt.Errorf("%w: Docker Scout could not list %s%s", oci.ErrBadResponse, what, suffix(msg))
+	return fmt.Errorf("%w: Docker Scout could not list %s%s", errdef.ErrBadResponse, what, suffix(msg))
 }

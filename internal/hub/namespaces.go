@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // NamespaceList is the account's personal namespace and one page of the
@@ -119,7 +119,7 @@ func (c *Client) GetNamespace(ctx context.Context, name string) (*Namespace, err
 	if orgErr != nil {
 		// Only "not an organisation" (or an organisation profile this caller
 		// may not read) moves on to users; anything else is the answer.
-		if !errors.Is(orgErr, oci.ErrNotFound) && !errors.Is(orgErr, oci.ErrUnauthorized) && !errors.Is(orgErr, oci.ErrDenied) {
+		if !errors.Is(orgErr, errdef.ErrNotFound) && !errors.Is(orgErr, errdef.ErrUnauthorized) && !errors.Is(orgErr, errdef.ErrDenied) {
 			return nil, orgErr
 		}
 		isOrg = false
@@ -129,7 +129,7 @@ func (c *Client) GetNamespace(ctx context.Context, name string) (*Namespace, err
 			url:    c.endpoint(true, "v2", "users", name),
 			what:   fmt.Sprintf("namespace %q", name),
 		}, &p)
-		if errors.Is(err, oci.ErrNotFound) && !errors.Is(orgErr, oci.ErrNotFound) {
+		if errors.Is(err, errdef.ErrNotFound) && !errors.Is(orgErr, errdef.ErrNotFound) {
 			return nil, orgErr // an organisation that would not show its profile
 		}
 		if err != nil {
@@ -156,7 +156,7 @@ func (c *Client) GetNamespace(ctx context.Context, name string) (*Namespace, err
 	switch {
 	case err == nil:
 		ns.RepositoryCount = repos.Count
-	case errors.Is(err, oci.ErrNotFound):
+	case errors.Is(err, errdef.ErrNotFound):
 		// A namespace without a repository listing has no repositories.
 	default:
 		return nil, err

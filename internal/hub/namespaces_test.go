@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
@@ -54,7 +54,7 @@ func TestListNamespaces(t *testing.T) {
 		t.Parallel()
 		h := registrytest.NewHub(t)
 		_, err := newClient(h, false).ListNamespaces(t.Context(), 0, 0)
-		wantErr(t, err, oci.ErrUnauthorized)
+		wantErr(t, err, errdef.ErrUnauthorized)
 		if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME and DOCKERHUB_TOKEN") || h.TotalRequests() != 0 {
 			t.Errorf("error %q after %d requests; want advice and no request", err, h.TotalRequests())
 		}
@@ -88,10 +88,10 @@ func TestGetNamespace(t *testing.T) {
 			Location: "Oxford", Company: "Wonderland Ltd", DateJoined: "2016-08-04T12:00:00.000000Z", RepositoryCount: 2}},
 		{name: "official images", namespace: "library", want: &hub.Namespace{Name: "library", FullName: "Docker Official Images",
 			Company: "Docker, Inc.", IsOrganization: true, DateJoined: "2015-06-01T12:00:00.000000Z", RepositoryCount: 3}},
-		{name: "nobody", namespace: "nobody-here", userLookups: 1, wantErr: oci.ErrNotFound},
-		{name: "organisation profile refused", namespace: registrytest.HubOrg, userLookups: 1, wantErr: oci.ErrDenied,
+		{name: "nobody", namespace: "nobody-here", userLookups: 1, wantErr: errdef.ErrNotFound},
+		{name: "organisation profile refused", namespace: registrytest.HubOrg, userLookups: 1, wantErr: errdef.ErrDenied,
 			fault: &registrytest.HubFault{Status: 403, Endpoint: "GET /v2/orgs/{name}"}},
-		{name: "rate limited", namespace: registrytest.HubOrg, wantErr: oci.ErrRateLimited,
+		{name: "rate limited", namespace: registrytest.HubOrg, wantErr: errdef.ErrRateLimited,
 			fault: &registrytest.HubFault{Status: 429, RetryAfter: "5"}},
 	}
 	for _, tt := range tests {
@@ -137,12 +137,12 @@ func TestListHardenedImages(t *testing.T) {
 		want          error
 		mention       string
 	}{
-		{name: "not an owner", authenticated: true, org: "bob", want: oci.ErrDenied, mention: "owner"},
-		{name: "no subscription", authenticated: true, org: registrytest.HubOrg, want: oci.ErrDenied, mention: "subscription",
+		{name: "not an owner", authenticated: true, org: "bob", want: errdef.ErrDenied, mention: "owner"},
+		{name: "no subscription", authenticated: true, org: registrytest.HubOrg, want: errdef.ErrDenied, mention: "subscription",
 			fault: &registrytest.HubFault{Status: 200, Body: `{"data":null,"errors":[{"message":"payment required","extensions":{"status":402}}]}`}},
-		{name: "anonymous", org: registrytest.HubOrg, want: oci.ErrUnauthorized, mention: "DOCKERHUB_TOKEN"},
+		{name: "anonymous", org: registrytest.HubOrg, want: errdef.ErrUnauthorized, mention: "DOCKERHUB_TOKEN"},
 		{name: "Scout not configured for a custom API URL", authenticated: true, org: registrytest.HubOrg,
-			opts: func(o *hub.Options) { o.ScoutURL = "" }, want: oci.ErrUnsupported, mention: "not available"},
+			opts: func(o *hub.Options) { o.ScoutURL = "" }, want: errdef.ErrUnsupported, mention: "not available"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

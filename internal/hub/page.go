@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // MaxPageSize is the largest page Docker Hub serves.
@@ -24,10 +24,10 @@ type page[T any] struct {
 // and adds them to q.
 func pageQuery(q url.Values, page, pageSize int) error {
 	if page < 0 {
-		return fmt.Errorf("%w: page must be 1 or more, got %d", oci.ErrInvalidInput, page)
+		return fmt.Errorf("%w: page must be 1 or more, got %d", errdef.ErrInvalidInput, page)
 	}
 	if pageSize < 0 || pageSize > MaxPageSize {
-		return fmt.Errorf("%w: page_size must be between 1 and %d, got %d", oci.ErrInvalidInput, MaxPageSize, pageSize)
+		return fmt.Errorf("%w: page_size must be between 1 and %d, got %d", errdef.ErrInvalidInput, MaxPageSize, pageSize)
 	}
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // Repository is a Docker Hub repository.
@@ -74,7 +74,7 @@ func (c *Client) ListRepositories(ctx context.Context, namespace string, p ListR
 	}
 	if p.Ordering != "" {
 		if !slices.Contains(repoOrderings, p.Ordering) {
-			return nil, fmt.Errorf("%w: ordering must be one of %s, got %q", oci.ErrInvalidInput, strings.Join(repoOrderings, ", "), p.Ordering)
+			return nil, fmt.Errorf("%w: ordering must be one of %s, got %q", errdef.ErrInvalidInput, strings.Join(repoOrderings, ", "), p.Ordering)
 		}
 		q.Set("ordering", p.Ordering)
 	}
@@ -101,7 +101,7 @@ func (c *Client) ListRepositories(ctx context.Context, namespace string, p ListR
 }
 
 // GetRepository reads one repository (GET /v2/namespaces/{namespace}/repositories/{repository}).
-// A missing repository, or a private one the caller may not see, is oci.ErrNotFound.
+// A missing repository, or a private one the caller may not see, is errdef.ErrNotFound.
 func (c *Client) GetRepository(ctx context.Context, namespace, repo string) (*Repository, error) {
 	if err := required("namespace", namespace, "repository", repo); err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (c *Client) CreateRepository(ctx context.Context, namespace string, p Creat
 		return nil, err
 	}
 	if n := len(p.Name); n < 2 || n > 255 || !repoNamePattern.MatchString(p.Name) {
-		return nil, fmt.Errorf("%w: repository name %q must be 2-255 lowercase letters, digits and single . _ - between them", oci.ErrInvalidInput, p.Name)
+		return nil, fmt.Errorf("%w: repository name %q must be 2-255 lowercase letters, digits and single . _ - between them", errdef.ErrInvalidInput, p.Name)
 	}
 	if err := checkDescriptions(&p.Description, &p.FullDescription); err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 		return nil, err
 	}
 	if p.Description == nil && p.FullDescription == nil && p.Status == nil {
-		return nil, fmt.Errorf("%w: nothing to update: give a description, a full description or a status", oci.ErrInvalidInput)
+		return nil, fmt.Errorf("%w: nothing to update: give a description, a full description or a status", errdef.ErrInvalidInput)
 	}
 	if err := checkDescriptions(p.Description, p.FullDescription); err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 	if p.Status != nil {
 		code, ok := repoStatusCodes[*p.Status]
 		if !ok {
-			return nil, fmt.Errorf("%w: status must be \"active\" or \"inactive\", got %q", oci.ErrInvalidInput, *p.Status)
+			return nil, fmt.Errorf("%w: status must be \"active\" or \"inactive\", got %q", errdef.ErrInvalidInput, *p.Status)
 		}
 		body["status"] = code
 	}
@@ -232,10 +232,10 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 
 func checkDescriptions(desc, full *string) error {
 	if desc != nil && utf8.RuneCountInString(*desc) > maxDescription {
-		return fmt.Errorf("%w: description is limited to %d characters; put longer text in full_description", oci.ErrInvalidInput, maxDescription)
+		return fmt.Errorf("%w: description is limited to %d characters; put longer text in full_description", errdef.ErrInvalidInput, maxDescription)
 	}
 	if full != nil && utf8.RuneCountInString(*full) > maxFullDescription {
-		return fmt.Errorf("%w: full_description is limited to %d characters", oci.ErrInvalidInput, maxFullDescription)
+		return fmt.Errorf("%w: full_description is limited to %d characters", errdef.ErrInvalidInput, maxFullDescription)
 	}
 	return nil
 }
@@ -247,9 +247,9 @@ func required(pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		switch v := pairs[i+1]; {
 		case strings.TrimSpace(v) == "":
-			return fmt.Errorf("%w: %s is required", oci.ErrInvalidInput, pairs[i])
+			return fmt.Errorf("%w: %s is required", errdef.ErrInvalidInput, pairs[i])
 		case v == "." || v == "..":
-			return fmt.Errorf("%w: %s %q is not a valid name", oci.ErrInvalidInput, pairs[i], v)
+			return fmt.Errorf("%w: %s %q is not a valid name", errdef.ErrInvalidInput, pairs[i], v)
 		}
 	}
 	return nil

@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
@@ -148,7 +148,7 @@ func TestGetTag(t *testing.T) {
 	}
 
 	_, err = c.GetTag(t.Context(), "library", "nginx", "0.0.1")
-	wantErr(t, err, oci.ErrNotFound)
+	wantErr(t, err, errdef.ErrNotFound)
 }
 
 // TestToleratesDocumentedAndLiveShapes feeds answers the emulator would not
@@ -207,7 +207,7 @@ func TestPathEscaping(t *testing.T) {
 			t.Parallel()
 			h := registrytest.NewHub(t)
 			err := tt.call(newClient(h, true))
-			wantErr(t, err, oci.ErrNotFound)
+			wantErr(t, err, errdef.ErrNotFound)
 			uris := h.RequestURIs()
 			if !slices.Contains(uris, tt.wantURI) {
 				t.Errorf("request URIs %q do not include %q", uris, tt.wantURI)
@@ -246,16 +246,16 @@ func TestCreateRepository(t *testing.T) {
 	}
 
 	_, err = c.CreateRepository(t.Context(), registrytest.HubUser, hub.CreateRepoParams{Name: "new-app"})
-	wantErr(t, err, oci.ErrInvalidInput)
+	wantErr(t, err, errdef.ErrInvalidInput)
 	if !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("duplicate refused without Docker Hub's reason: %v", err)
 	}
 	_, err = c.CreateRepository(t.Context(), "bob", hub.CreateRepoParams{Name: "intrusion"})
-	wantErr(t, err, oci.ErrDenied)
+	wantErr(t, err, errdef.ErrDenied)
 
 	before := h.TotalRequests()
 	_, err = newClient(h, false).CreateRepository(t.Context(), registrytest.HubUser, hub.CreateRepoParams{Name: "anon"})
-	wantErr(t, err, oci.ErrUnauthorized)
+	wantErr(t, err, errdef.ErrUnauthorized)
 	if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME and DOCKERHUB_TOKEN") || h.TotalRequests() != before {
 		t.Errorf("anonymous create: %v after %d requests", err, h.TotalRequests()-before)
 	}
@@ -294,7 +294,7 @@ func TestUpdateRepository(t *testing.T) {
 	}
 
 	_, err := c.UpdateRepository(t.Context(), "bob", "tools", hub.UpdateRepoParams{Description: str("mine now")})
-	wantErr(t, err, oci.ErrDenied)
+	wantErr(t, err, errdef.ErrDenied)
 	_, err = c.UpdateRepository(t.Context(), registrytest.HubUser, "missing", hub.UpdateRepoParams{Description: str("x")})
-	wantErr(t, err, oci.ErrNotFound)
+	wantErr(t, err, errdef.ErrNotFound)
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // call describes one API request.
@@ -48,7 +48,7 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	}
 	cr := c.credentials(ctx)
 	if r.account && !cr.ok {
-		return fmt.Errorf("%w: %s needs a Docker Hub account: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (a personal access token)", oci.ErrUnauthorized, r.what)
+		return needsAccount(r.what)
 	}
 	cacheable := r.method == http.MethodGet && out != nil
 	if cacheable {
@@ -107,7 +107,7 @@ func (c *Client) send(ctx context.Context, r call, token string) (*response, err
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url, body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", oci.ErrInvalidInput, r.what, err)
+		return nil, fmt.Errorf("%w: %s: %w", errdef.ErrInvalidInput, r.what, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "registry-mcp")
@@ -120,7 +120,7 @@ func (c *Client) send(ctx context.Context, r call, token string) (*response, err
 	start := c.now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, oci.NetError(c.server(r), err)
+		return nil, errdef.NetError(c.server(r), err)
 	}
 	defer resp.Body.Close()
 	c.observeRateLimit(resp.Header)
@@ -142,27 +142,27 @@ func (c *Client) statusError(resp *response, r call, cr credentials) error {
 	msg := c.serverMessage(resp, cr)
 	switch s {
 	case http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity:
-		return fmt.Errorf("%w: Docker Hub refused %s: %s", oci.ErrInvalidInput, what, orDefault(msg, http.StatusText(s)))
+		return fmt.Errorf("%w: Docker Hub refused %s: %s", errdef.ErrInvalidInput, what, orDefault(msg, http.StatusText(s)))
 	case http.StatusUnauthorized:
 		if !cr.ok {
-			return fmt.Errorf("%w: %s needs a Docker Hub account: set DOCKERHUB_USERNAME and DOCKERHUB_TOKEN", oci.ErrUnauthorized, what)
+			return needsAccount(what)
 		}
 		return fmt.Errorf("%w: Docker Hub rejected the access token of %q for %s%s; check DOCKERHUB_TOKEN and its scopes",
-			oci.ErrUnauthorized, cr.user, what, suffix(msg))
+			errdef.ErrUnauthorized, cr.user, what, suffix(msg))
 	case http.StatusForbidden:
-		return fmt.Errorf("%w: %s%s", oci.ErrDenied, what, suffix(msg))
+		return fmt.Errorf("%w: %s%s", errdef.ErrDenied, what, suffix(msg))
 	case http.StatusNotFound:
-		return fmt.Errorf("%w: %s", oci.ErrNotFound, what)
+		return fmt.Errorf("%w: %s", errdef.ErrNotFound, what)
 	case http.StatusTooManyRequests:
-		return &oci.RateLimitError{Host: host, RetryAfter: c.retryAfter(resp.header)}
+		return &errdef.RateLimitError{Host: host, RetryAfter: c.retryAfter(resp.header)}
 	}
-	return oci.StatusError(host, s, resp.header, what)
+	return errdef.StatusError(host, s, resp.header, what)
 }
 
 // retryAfter reads Retry-After, falling back to X-RateLimit-Reset.
 func (c *Client) retryAfter(h http.Header) time.Duration {
 	now := c.now()
-	if d := oci.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
+	if d := errdef.ParseRetryAfter(h.Get("Retry-After"), now); d > 0 {
 		return d
 	}
 	if reset, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Reset")), 10, 64); err == nil {
@@ -180,10 +180,10 @@ func (c *Client) decode(resp *response, r call, out any) error {
 	body := bytes.TrimSpace(resp.body)
 	ct := strings.ToLower(resp.header.Get("Content-Type"))
 	if strings.Contains(ct, "html") || bytes.HasPrefix(body, []byte("<")) {
-		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON; check DOCKERHUB_API_URL", oci.ErrBadResponse, host, what)
+		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON; check DOCKERHUB_API_URL", errdef.ErrBadResponse, host, what)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%w: %s sent malformed JSON for %s: %w", oci.ErrBadResponse, host, what, err)
+		return fmt.Errorf("%w: %s sent malformed JSON for %s: %w", errdef.ErrBadResponse, host, what, err)
 	}
 	return nil
 }
@@ -257,4 +257,10 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// needsAccount is the error for an anonymous call that Docker Hub only
+// answers for an account.
+func needsAccount(what string) error {
+	return &errdef.NeedsAccountError{Service: "Docker Hub", Operation: what, Vars: []string{"DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN"}}
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // SearchParams is a Docker Hub search.
@@ -47,10 +47,10 @@ var searchSorts = map[string]string{"pulls": "pull_count", "updated": "updated_a
 // Search searches Docker Hub's public repositories (GET /api/search/v4).
 func (c *Client) Search(ctx context.Context, p SearchParams) (*SearchResults, error) {
 	if strings.TrimSpace(p.Query) == "" {
-		return nil, fmt.Errorf("%w: query is required", oci.ErrInvalidInput)
+		return nil, fmt.Errorf("%w: query is required", errdef.ErrInvalidInput)
 	}
 	if p.Limit < 1 || p.Limit > MaxPageSize {
-		return nil, fmt.Errorf("%w: limit must be between 1 and %d, got %d", oci.ErrInvalidInput, MaxPageSize, p.Limit)
+		return nil, fmt.Errorf("%w: limit must be between 1 and %d, got %d", errdef.ErrInvalidInput, MaxPageSize, p.Limit)
 	}
 	q := url.Values{"query": {p.Query}, "size": {strconv.Itoa(p.Limit)}}
 	if p.OfficialOnly {
@@ -62,7 +62,7 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (*SearchResults, er
 		q.Set("sort", searchSorts[p.Sort])
 		q.Set("order", "desc")
 	default:
-		return nil, fmt.Errorf("%w: sort must be relevance, pulls or updated, got %q", oci.ErrInvalidInput, p.Sort)
+		return nil, fmt.Errorf("%w: sort must be relevance, pulls or updated, got %q", errdef.ErrInvalidInput, p.Sort)
 	}
 	var out struct {
 		Total   int `json:"total"`

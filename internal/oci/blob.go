@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // Blob fetches a small blob (a config, an SBOM) by digest, refusing one
@@ -33,7 +35,7 @@ func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, 
 			return nil, err
 		}
 		if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
-			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", ErrBadResponse, repo.RegistryStr(), what)
+			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
 		}
 		c.content.add(key, resp.body, int64(len(resp.body)))
 		if verifiable(digest) {
@@ -103,7 +105,7 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	if v.h != nil {
 		v.h.Write(p[:n])
 		if err == io.EOF && "sha256:"+hex.EncodeToString(v.h.Sum(nil)) != v.want {
-			return n, fmt.Errorf("%w: %s sent a layer that does not match its digest %s", ErrBadResponse, v.host, shortDigest(v.want))
+			return n, fmt.Errorf("%w: %s sent a layer that does not match its digest %s", errdef.ErrBadResponse, v.host, shortDigest(v.want))
 		}
 	}
 	return n, err

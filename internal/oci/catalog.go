@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // MaxCatalogPageBytes caps one /v2/_catalog response; registries that ignore
@@ -29,7 +31,7 @@ type RepositoryPage struct {
 }
 
 // ErrNoCatalog explains that Docker Hub has no catalog API. It matches ErrUnsupported.
-var ErrNoCatalog = fmt.Errorf("%w: Docker Hub does not offer the registry catalog (/v2/_catalog)", ErrUnsupported)
+var ErrNoCatalog = fmt.Errorf("%w: Docker Hub does not offer the registry catalog (/v2/_catalog)", errdef.ErrUnsupported)
 
 // Catalog fetches one page of at most n repository names after last.
 func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last string) (*RepositoryPage, error) {
@@ -49,7 +51,7 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last str
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q is not a registry host[:port]", ErrInvalidReference, reg.RegistryStr())
+		return nil, fmt.Errorf("%w: %q is not a registry host[:port]", errdef.ErrInvalidReference, reg.RegistryStr())
 	}
 	resp, err := c.httpClient(rt).Do(req)
 	if err != nil {
@@ -59,7 +61,7 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last str
 	what := "the catalog of " + CanonicalHost(reg.RegistryStr())
 	switch {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
-		return nil, fmt.Errorf("%w: %s does not offer the registry catalog (/v2/_catalog); many hosted registries turn it off", ErrUnsupported, CanonicalHost(reg.RegistryStr()))
+		return nil, fmt.Errorf("%w: %s does not offer the registry catalog (/v2/_catalog); many hosted registries turn it off", errdef.ErrUnsupported, CanonicalHost(reg.RegistryStr()))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return nil, c.statusError(request{method: http.MethodGet, repo: reg.Repo("_catalog"), what: what}, resp)
 	}
@@ -71,7 +73,7 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry, n int, last str
 		Repositories []string `json:"repositories"`
 	}
 	if looksLikeHTML(body, resp.Header) || json.Unmarshal(body, &cat) != nil {
-		return nil, fmt.Errorf("%w: %s answered the catalog with something that is not a repository list", ErrBadResponse, reg.RegistryStr())
+		return nil, fmt.Errorf("%w: %s answered the catalog with something that is not a repository list", errdef.ErrBadResponse, reg.RegistryStr())
 	}
 	page := &RepositoryPage{}
 	page.Repositories, page.Last = cutPage(cat.Repositories, n, last, resp.Header.Get("Link"))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -124,19 +125,19 @@ func TestFaultsGiveClearErrorsAndLeaveTheClientHealthy(t *testing.T) {
 		want    error // nil: the client recovers by itself
 		message string
 	}{
-		{"500", oci.ErrUnreachable, "HTTP 500"},
-		{"502", oci.ErrUnreachable, "HTTP 502"},
-		{"503", oci.ErrUnreachable, "HTTP 503"},
+		{"500", errdef.ErrUnreachable, "HTTP 500"},
+		{"502", errdef.ErrUnreachable, "HTTP 502"},
+		{"503", errdef.ErrUnreachable, "HTTP 503"},
 		{"429-short", nil, ""},
-		{"429-long", oci.ErrRateLimited, "retry after 2m0s"},
-		{"slow-headers", oci.ErrUnreachable, "did not answer in time"},
-		{"slow-body", oci.ErrUnreachable, "did not answer in time"},
-		{"truncated", oci.ErrUnreachable, ""},
-		{"malformed", oci.ErrBadResponse, "not valid JSON"},
-		{"html", oci.ErrBadResponse, "HTML page"},
-		{"wrong-digest", oci.ErrBadResponse, "does not match its digest"},
-		{"oversize", oci.ErrTooLarge, "limit"},
-		{"redirect-loop", oci.ErrBadResponse, "redirects"},
+		{"429-long", errdef.ErrRateLimited, "retry after 2m0s"},
+		{"slow-headers", errdef.ErrUnreachable, "did not answer in time"},
+		{"slow-body", errdef.ErrUnreachable, "did not answer in time"},
+		{"truncated", errdef.ErrUnreachable, ""},
+		{"malformed", errdef.ErrBadResponse, "not valid JSON"},
+		{"html", errdef.ErrBadResponse, "HTML page"},
+		{"wrong-digest", errdef.ErrBadResponse, "does not match its digest"},
+		{"oversize", errdef.ErrTooLarge, "limit"},
+		{"redirect-loop", errdef.ErrBadResponse, "redirects"},
 	}
 	baseline := runtime.NumGoroutine()
 	for _, tt := range tests {
@@ -195,9 +196,9 @@ func TestTokenServerFaults(t *testing.T) {
 		token http.HandlerFunc
 		want  error
 	}{
-		{"token server down", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, oci.ErrUnreachable},
-		{"token server garbage", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, oci.ErrBadResponse},
-		{"credentials refused", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) }, oci.ErrUnauthorized},
+		{"token server down", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, errdef.ErrUnreachable},
+		{"token server garbage", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, errdef.ErrBadResponse},
+		{"credentials refused", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) }, errdef.ErrUnauthorized},
 	} {
 		var srv *httptest.Server
 		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // FileContent is one file read from an image.
@@ -52,7 +54,7 @@ func (c *Client) readFile(ctx context.Context, repo name.Repository, img *v1.Man
 		}
 		target = next
 	}
-	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", ErrNotFound, p, maxLinkHops)
+	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", errdef.ErrNotFound, p, maxLinkHops)
 }
 
 // layersKey names an image's filesystem by its layer digests.
@@ -82,26 +84,26 @@ func (c *Client) findFile(ctx context.Context, repo name.Repository, layers []v1
 			return l.visit(hdr, r, target, layers[i].Digest.String(), label, max, upperDirs)
 		})
 		if errors.Is(err, errScanBudget) {
-			return nil, "", fmt.Errorf("%w: read the %d MiB cap of layer data without finding %s (stopped in %s)", ErrTooLarge, b.opts.MaxBytes>>20, target, label)
+			return nil, "", fmt.Errorf("%w: read the %d MiB cap of layer data without finding %s (stopped in %s)", errdef.ErrTooLarge, b.opts.MaxBytes>>20, target, label)
 		}
 		if err != nil {
 			return nil, "", err
 		}
 		switch {
 		case l.hit != nil && l.hit.Entry.Type == "dir":
-			return nil, "", fmt.Errorf("%w: %s is a directory; list_image_files with path %s/ lists it", ErrInvalidInput, target, target)
+			return nil, "", fmt.Errorf("%w: %s is a directory; list_image_files with path %s/ lists it", errdef.ErrInvalidInput, target, target)
 		case l.hit != nil:
 			return l.hit, "", nil
 		case l.link != "":
 			return nil, l.link, nil
 		case l.deleted != "":
-			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", ErrNotFound, target, l.deleted, label)
+			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", errdef.ErrNotFound, target, l.deleted, label)
 		}
 		for _, d := range l.dirsSeen {
 			upperDirs[d] = true
 		}
 	}
-	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", ErrNotFound, target)
+	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", errdef.ErrNotFound, target)
 }
 
 // visit inspects one tar entry; it stops the layer once the answer is known.

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // The fuzz targets below take untrusted input: what a model types and what a
@@ -22,7 +24,7 @@ func FuzzParseReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		ref, err := c.ParseReference(s)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), ErrInvalidReference.Error()) {
+			if !strings.HasPrefix(err.Error(), errdef.ErrInvalidReference.Error()) {
 				t.Fatalf("%q: error %q is not an invalid-reference error", s, err)
 			}
 			return

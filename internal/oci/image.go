@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // Resolved is an image reference resolved to one image manifest.
@@ -44,7 +46,7 @@ func (c *Client) Resolve(ctx context.Context, ref name.Reference, want *Platform
 		return nil, err
 	}
 	if r.Image.IsIndex() {
-		return nil, fmt.Errorf("%w: the %s entry of %s is itself an index; nested indexes are not supported", ErrUnsupported, chosen, DisplayRef(ref))
+		return nil, fmt.Errorf("%w: the %s entry of %s is itself an index; nested indexes are not supported", errdef.ErrUnsupported, chosen, DisplayRef(ref))
 	}
 	return r, nil
 }
@@ -71,7 +73,7 @@ func isAttestation(d v1.Descriptor) bool {
 
 func choosePlatform(platforms []Platform, want *Platform, what string) (Platform, error) {
 	if len(platforms) == 0 {
-		return Platform{}, fmt.Errorf("%w: %s is an index with no platform images", ErrNotFound, what)
+		return Platform{}, fmt.Errorf("%w: %s is an index with no platform images", errdef.ErrNotFound, what)
 	}
 	if want == nil {
 		for _, p := range platforms {
@@ -90,17 +92,17 @@ func choosePlatform(platforms []Platform, want *Platform, what string) (Platform
 	for i, p := range platforms {
 		names[i] = p.String()
 	}
-	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", ErrNotFound, what, want, strings.Join(names, ", "))
+	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrNotFound, what, want, strings.Join(names, ", "))
 }
 
 // Config fetches and decodes an image's config blob, returning the raw bytes too.
 func (c *Client) Config(ctx context.Context, repo name.Repository, img *Manifest) (*v1.ConfigFile, []byte, error) {
 	if img.Image == nil {
-		return nil, nil, fmt.Errorf("%w: not an image manifest", ErrUnsupported)
+		return nil, nil, fmt.Errorf("%w: not an image manifest", errdef.ErrUnsupported)
 	}
 	desc := img.Image.Config
 	if desc.Size > MaxConfigBytes {
-		return nil, nil, fmt.Errorf("%w: the image config is %d bytes, over the %d-byte limit", ErrTooLarge, desc.Size, MaxConfigBytes)
+		return nil, nil, fmt.Errorf("%w: the image config is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, desc.Size, MaxConfigBytes)
 	}
 	raw, err := c.Blob(ctx, repo, desc.Digest.String(), MaxConfigBytes)
 	if err != nil {
@@ -108,7 +110,7 @@ func (c *Client) Config(ctx context.Context, repo name.Repository, img *Manifest
 	}
 	var cfg v1.ConfigFile
 	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, raw, fmt.Errorf("%w: the config of %s (%s) is not an image config: %w", ErrUnsupported, DisplayName(repo), desc.MediaType, err)
+		return nil, raw, fmt.Errorf("%w: the config of %s (%s) is not an image config: %w", errdef.ErrUnsupported, DisplayName(repo), desc.MediaType, err)
 	}
 	return &cfg, raw, nil
 }

@@ -14,6 +14,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 const (
@@ -159,12 +161,12 @@ func layerError(ctx context.Context, label string, err error) error {
 		return err
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.Is(err, ErrBadResponse), errors.Is(err, ErrUnreachable), errors.Is(err, ErrTooLarge):
+	case errors.Is(err, errdef.ErrBadResponse), errors.Is(err, errdef.ErrUnreachable), errors.Is(err, errdef.ErrTooLarge):
 		return err
 	case errors.Is(err, tar.ErrHeader):
-		return fmt.Errorf("%w: %s is not a tar archive (plain, gzip or zstd); it may be an artifact rather than a filesystem layer", ErrUnsupported, label)
+		return fmt.Errorf("%w: %s is not a tar archive (plain, gzip or zstd); it may be an artifact rather than a filesystem layer", errdef.ErrUnsupported, label)
 	}
-	return fmt.Errorf("%w: %s could not be read to the end; its compressed stream is corrupt or the download broke off", ErrBadResponse, label)
+	return fmt.Errorf("%w: %s could not be read to the end; its compressed stream is corrupt or the download broke off", errdef.ErrBadResponse, label)
 }
 
 // layerLabel names a layer in messages: "layer 2 of 5 (sha256:0123456789ab)".

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // manifestAccept lists the manifest formats this client understands.
@@ -138,7 +140,7 @@ func (c *Client) fetchManifest(ctx context.Context, repo name.Repository, ident,
 		want = resp.header.Get("Docker-Content-Digest")
 	}
 	if want != "" && strings.HasPrefix(want, "sha256:") && want != got {
-		return nil, fmt.Errorf("%w: %s sent a manifest for %s whose content does not match its digest %s", ErrBadResponse, repo.RegistryStr(), what, want)
+		return nil, fmt.Errorf("%w: %s sent a manifest for %s whose content does not match its digest %s", errdef.ErrBadResponse, repo.RegistryStr(), what, want)
 	}
 	m, err := parseManifest(resp.body, resp.header.Get("Content-Type"), repo.RegistryStr(), what)
 	if err != nil {
@@ -200,7 +202,7 @@ func sha256Digest(b []byte) string {
 // media type or, when the registry is vague, by its shape.
 func parseManifest(body []byte, contentType, host, what string) (*Manifest, error) {
 	if looksLikeHTML(body, http.Header{"Content-Type": {contentType}}) {
-		return nil, fmt.Errorf("%w: %s answered an HTML page instead of the manifest of %s (a proxy or login page?)", ErrBadResponse, host, what)
+		return nil, fmt.Errorf("%w: %s answered an HTML page instead of the manifest of %s (a proxy or login page?)", errdef.ErrBadResponse, host, what)
 	}
 	var probe struct {
 		SchemaVersion int               `json:"schemaVersion"`
@@ -211,10 +213,10 @@ func parseManifest(body []byte, contentType, host, what string) (*Manifest, erro
 		FSLayers      []json.RawMessage `json:"fsLayers"`
 	}
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, fmt.Errorf("%w: %s sent a manifest for %s that is not valid JSON", ErrBadResponse, host, what)
+		return nil, fmt.Errorf("%w: %s sent a manifest for %s that is not valid JSON", errdef.ErrBadResponse, host, what)
 	}
 	if probe.SchemaVersion == 1 || probe.FSLayers != nil {
-		return nil, fmt.Errorf("%w: %s is a Docker schema 1 manifest, a format retired in 2019; ask the publisher to re-push it", ErrUnsupported, what)
+		return nil, fmt.Errorf("%w: %s is a Docker schema 1 manifest, a format retired in 2019; ask the publisher to re-push it", errdef.ErrUnsupported, what)
 	}
 	mt := probe.MediaType
 	if mt == "" {
@@ -226,7 +228,7 @@ func parseManifest(body []byte, contentType, host, what string) (*Manifest, erro
 	case isIndex:
 		m.Index = &v1.IndexManifest{}
 		if err := json.Unmarshal(body, m.Index); err != nil {
-			return nil, fmt.Errorf("%w: %s sent an index for %s that does not decode: %w", ErrBadResponse, host, what, err)
+			return nil, fmt.Errorf("%w: %s sent an index for %s that does not decode: %w", errdef.ErrBadResponse, host, what, err)
 		}
 		if m.MediaType == "" || m.MediaType == "application/json" {
 			m.MediaType = string(types.OCIImageIndex)
@@ -234,13 +236,13 @@ func parseManifest(body []byte, contentType, host, what string) (*Manifest, erro
 	case probe.Config != nil || probe.Layers != nil:
 		m.Image = &v1.Manifest{}
 		if err := json.Unmarshal(body, m.Image); err != nil {
-			return nil, fmt.Errorf("%w: %s sent a manifest for %s that does not decode: %w", ErrBadResponse, host, what, err)
+			return nil, fmt.Errorf("%w: %s sent a manifest for %s that does not decode: %w", errdef.ErrBadResponse, host, what, err)
 		}
 		if m.MediaType == "" || m.MediaType == "application/json" {
 			m.MediaType = string(types.OCIManifestSchema1)
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s sent JSON for %s that is neither an image manifest nor an index", ErrBadResponse, host, what)
+		return nil, fmt.Errorf("%w: %s sent JSON for %s that is neither an image manifest nor an index", errdef.ErrBadResponse, host, what)
 	}
 	return m, nil
 }

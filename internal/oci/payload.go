@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 const (
@@ -73,7 +75,7 @@ func DecodePayload(r io.Reader, opts PayloadOptions) (*Payload, error) {
 		return nil, err
 	}
 	if len(raw) > MaxEnvelopeBytes {
-		return nil, fmt.Errorf("%w: the envelope is over the %d-byte limit for decoding", ErrTooLarge, MaxEnvelopeBytes)
+		return nil, fmt.Errorf("%w: the envelope is over the %d-byte limit for decoding", errdef.ErrTooLarge, MaxEnvelopeBytes)
 	}
 	p, err := decodeEnvelope(raw, opts)
 	if errors.Is(err, errNotEnvelope) {
@@ -159,7 +161,7 @@ var errNotEnvelope = errors.New("not an envelope")
 func decodeEnvelope(raw []byte, opts PayloadOptions) (*Payload, error) {
 	var b sigstoreBundle
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("%w: the referrer claims to be a signed envelope but is not valid JSON", ErrBadResponse)
+		return nil, fmt.Errorf("%w: the referrer claims to be a signed envelope but is not valid JSON", errdef.ErrBadResponse)
 	}
 	p := &Payload{Envelope: "dsse"}
 	var id identity
@@ -187,7 +189,7 @@ func decodeEnvelope(raw []byte, opts PayloadOptions) (*Payload, error) {
 	}
 	doc, err := decodeBase64(env.Payload)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the envelope's payload is not base64", ErrBadResponse)
+		return nil, fmt.Errorf("%w: the envelope's payload is not base64", errdef.ErrBadResponse)
 	}
 	scan := newDocScan(bytes.NewReader(doc))
 	if err := scan.run(); err != nil {

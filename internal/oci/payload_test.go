@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -123,14 +124,14 @@ func TestDecodePayloadEdges(t *testing.T) {
 	t.Run("an envelope over the cap is refused", func(t *testing.T) {
 		big := `{"payloadType":"x","payload":"` + strings.Repeat("A", oci.MaxEnvelopeBytes) + `"}`
 		_, err := oci.DecodePayload(strings.NewReader(big), oci.PayloadOptions{MaxContent: 10})
-		if !errors.Is(err, oci.ErrTooLarge) {
-			t.Errorf("got %v, want ErrTooLarge", err)
+		if !errors.Is(err, errdef.ErrTooLarge) {
+			t.Errorf("got %v, want errdef.ErrTooLarge", err)
 		}
 	})
 	t.Run("a DSSE payload that is not base64", func(t *testing.T) {
 		_, err := oci.DecodePayload(strings.NewReader(`{"payloadType":"x","payload":"%%%"}`), oci.PayloadOptions{MaxContent: 10})
-		if !errors.Is(err, oci.ErrBadResponse) {
-			t.Errorf("got %v, want ErrBadResponse", err)
+		if !errors.Is(err, errdef.ErrBadResponse) {
+			t.Errorf("got %v, want errdef.ErrBadResponse", err)
 		}
 	})
 }

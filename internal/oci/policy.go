@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // Policy decides which registries may be contacted. A prompt-injected model
@@ -38,10 +40,10 @@ func (p Policy) CheckHost(hostport string) error {
 	}
 	candidates := []string{strings.ToLower(hostport), host, CanonicalHost(host)}
 	if len(p.Allow) > 0 && !matchAny(p.Allow, candidates) {
-		return fmt.Errorf("%w: registry %s is not in the allowed list (-allow-registries)", ErrPolicy, hostport)
+		return fmt.Errorf("%w: registry %s is not in the allowed list (-allow-registries)", errdef.ErrPolicy, hostport)
 	}
 	if matchAny(p.Deny, candidates) {
-		return fmt.Errorf("%w: registry %s is refused by -deny-registries", ErrPolicy, hostport)
+		return fmt.Errorf("%w: registry %s is refused by -deny-registries", errdef.ErrPolicy, hostport)
 	}
 	return nil
 }
@@ -65,11 +67,11 @@ func (p Policy) CheckIP(ip netip.Addr) error {
 	ip = ip.Unmap()
 	for _, pre := range alwaysDenied {
 		if pre.Contains(ip) {
-			return fmt.Errorf("%w: %s is a link-local or cloud metadata address", ErrPolicy, ip)
+			return fmt.Errorf("%w: %s is a link-local or cloud metadata address", errdef.ErrPolicy, ip)
 		}
 	}
 	if p.DenyPrivate && (ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified()) {
-		return fmt.Errorf("%w: %s is a private or loopback address (-deny-private-networks)", ErrPolicy, ip)
+		return fmt.Errorf("%w: %s is a private or loopback address (-deny-private-networks)", errdef.ErrPolicy, ip)
 	}
 	return nil
 }
@@ -78,7 +80,7 @@ func (p Policy) CheckIP(ip netip.Addr) error {
 func (p Policy) dialControl(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("%w: cannot check address %s", ErrPolicy, address)
+		return fmt.Errorf("%w: cannot check address %s", errdef.ErrPolicy, address)
 	}
 	return p.CheckIP(ap.Addr())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
@@ -27,8 +28,8 @@ func TestPolicyHosts(t *testing.T) {
 		if (err == nil) != ok {
 			t.Errorf("%s: allowed=%v, want %v (%v)", host, err == nil, ok, err)
 		}
-		if err != nil && !errors.Is(err, oci.ErrPolicy) {
-			t.Errorf("%s: error %v is not ErrPolicy", host, err)
+		if err != nil && !errors.Is(err, errdef.ErrPolicy) {
+			t.Errorf("%s: error %v is not errdef.ErrPolicy", host, err)
 		}
 	}
 }
@@ -69,15 +70,15 @@ func TestPolicyIsEnforcedAtDialTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Manifest(t.Context(), ref); !errors.Is(err, oci.ErrPolicy) {
-		t.Errorf("loopback registry with DenyPrivate: got %v, want ErrPolicy", err)
+	if _, err := c.Manifest(t.Context(), ref); !errors.Is(err, errdef.ErrPolicy) {
+		t.Errorf("loopback registry with DenyPrivate: got %v, want errdef.ErrPolicy", err)
 	}
 	if n := reg.Total(); n != 0 {
 		t.Errorf("the registry saw %d requests; the dial must be refused before any", n)
 	}
 	meta, _ := c.ParseReference("169.254.169.254/latest/meta-data:x")
-	if _, err := oci.New(oci.Options{}).Manifest(t.Context(), meta); !errors.Is(err, oci.ErrPolicy) {
-		t.Errorf("metadata address: got %v, want ErrPolicy", err)
+	if _, err := oci.New(oci.Options{}).Manifest(t.Context(), meta); !errors.Is(err, errdef.ErrPolicy) {
+		t.Errorf("metadata address: got %v, want errdef.ErrPolicy", err)
 	}
 }
 
@@ -115,8 +116,8 @@ func TestRedirectsKeepCredentialsHome(t *testing.T) {
 		policy oci.Policy
 		want   error
 	}{
-		{"allowed redirect", oci.Policy{}, oci.ErrNotFound},
-		{"redirect outside the allow list", oci.Policy{Allow: []string{host}}, oci.ErrPolicy},
+		{"allowed redirect", oci.Policy{}, errdef.ErrNotFound},
+		{"redirect outside the allow list", oci.Policy{Allow: []string{host}}, errdef.ErrPolicy},
 	} {
 		c := oci.New(oci.Options{Keychain: creds, Policy: tt.policy})
 		repo, err := c.ParseRepository(host + "/team/app")

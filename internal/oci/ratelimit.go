@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // rateLimitRepository is the repository Docker documents for reading the
@@ -34,8 +36,8 @@ func (c *Client) RateLimit(ctx context.Context, reg name.Registry) (*PullQuota, 
 	}
 	head, err := c.HeadManifest(ctx, ref)
 	host := CanonicalHost(reg.RegistryStr())
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s has no %s to read a quota from; only Docker Hub publishes a pull quota this way", ErrUnsupported, host, rateLimitRepository)
+	if errors.Is(err, errdef.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s has no %s to read a quota from; only Docker Hub publishes a pull quota this way", errdef.ErrUnsupported, host, rateLimitRepository)
 	}
 	if err != nil {
 		return nil, err
@@ -43,9 +45,9 @@ func (c *Client) RateLimit(ctx context.Context, reg name.Registry) (*PullQuota, 
 	q, ok := ParsePullQuota(head.RateLimit)
 	if !ok {
 		if host == "docker.io" {
-			return nil, fmt.Errorf("%w: Docker Hub sent no RateLimit headers: the account in use has no pull limit", ErrUnsupported)
+			return nil, fmt.Errorf("%w: Docker Hub sent no RateLimit headers: the account in use has no pull limit", errdef.ErrUnsupported)
 		}
-		return nil, fmt.Errorf("%w: %s sent no RateLimit headers; it does not report a pull quota", ErrUnsupported, host)
+		return nil, fmt.Errorf("%w: %s sent no RateLimit headers; it does not report a pull quota", errdef.ErrUnsupported, host)
 	}
 	return q, nil
 }

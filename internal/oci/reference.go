@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // dockerHubHosts are the spellings of Docker Hub's registry host.
@@ -27,18 +29,18 @@ func CanonicalHost(host string) string {
 func (c *Client) ParseReference(s string) (name.Reference, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, fmt.Errorf("%w: image_ref is empty; give a reference such as alpine:3.20 or ghcr.io/owner/app@sha256:<digest>", ErrInvalidReference)
+		return nil, fmt.Errorf("%w: image_ref is empty; give a reference such as alpine:3.20 or ghcr.io/owner/app@sha256:<digest>", errdef.ErrInvalidReference)
 	}
 	s = hubAlias(s)
 	ref, err := name.ParseReference(s, c.nameOptions(s)...)
 	if err != nil && hasUpperRepository(s) {
 		lower := lowerRepository(s)
 		if _, lerr := name.ParseReference(lower, c.nameOptions(lower)...); lerr == nil {
-			return nil, fmt.Errorf("%w: %q: repository names must be lowercase (try %q)", ErrInvalidReference, s, lower)
+			return nil, fmt.Errorf("%w: %q: repository names must be lowercase (try %q)", errdef.ErrInvalidReference, s, lower)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %s; references look like [registry/]repository[:tag|@sha256:digest] in lowercase", ErrInvalidReference, s, explainNameError(err))
+		return nil, fmt.Errorf("%w: %q: %s; references look like [registry/]repository[:tag|@sha256:digest] in lowercase", errdef.ErrInvalidReference, s, explainNameError(err))
 	}
 	return ref, nil
 }
@@ -47,15 +49,15 @@ func (c *Client) ParseReference(s string) (name.Reference, error) {
 func (c *Client) ParseRepository(s string) (name.Repository, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return name.Repository{}, fmt.Errorf("%w: repository is empty; give one such as alpine or ghcr.io/owner/app", ErrInvalidReference)
+		return name.Repository{}, fmt.Errorf("%w: repository is empty; give one such as alpine or ghcr.io/owner/app", errdef.ErrInvalidReference)
 	}
 	if strings.Contains(s, "@") || strings.Contains(s[strings.LastIndex(s, "/")+1:], ":") {
-		return name.Repository{}, fmt.Errorf("%w: %q: give a repository without a tag or digest (e.g. %s)", ErrInvalidReference, s, trimTagOrDigest(s))
+		return name.Repository{}, fmt.Errorf("%w: %q: give a repository without a tag or digest (e.g. %s)", errdef.ErrInvalidReference, s, trimTagOrDigest(s))
 	}
 	s = hubAlias(s)
 	repo, err := name.NewRepository(s, c.nameOptions(s)...)
 	if err != nil {
-		return name.Repository{}, fmt.Errorf("%w: %q: %s", ErrInvalidReference, s, explainNameError(err))
+		return name.Repository{}, fmt.Errorf("%w: %q: %s", errdef.ErrInvalidReference, s, explainNameError(err))
 	}
 	return repo, nil
 }
@@ -68,7 +70,7 @@ func (c *Client) ParseRegistry(s string) (name.Registry, error) {
 	}
 	reg, err := name.NewRegistry(s, c.nameOptions(s+"/x")...)
 	if err != nil || strings.Contains(s, "/") {
-		return name.Registry{}, fmt.Errorf("%w: %q is not a registry host[:port]", ErrInvalidReference, s)
+		return name.Registry{}, fmt.Errorf("%w: %q is not a registry host[:port]", errdef.ErrInvalidReference, s)
 	}
 	return reg, nil
 }
@@ -158,11 +160,11 @@ func (p Platform) String() string {
 func ParsePlatform(s string) (*Platform, error) {
 	parts := strings.Split(strings.TrimSpace(s), "/")
 	if len(parts) < 2 || len(parts) > 3 {
-		return nil, fmt.Errorf("%w: platform %q must be os/arch[/variant], such as linux/amd64 or linux/arm/v7", ErrInvalidInput, s)
+		return nil, fmt.Errorf("%w: platform %q must be os/arch[/variant], such as linux/amd64 or linux/arm/v7", errdef.ErrInvalidInput, s)
 	}
 	for _, p := range parts {
 		if p == "" || strings.ContainsAny(p, " \t:@") {
-			return nil, fmt.Errorf("%w: platform %q must be os/arch[/variant], such as linux/amd64 or linux/arm/v7", ErrInvalidInput, s)
+			return nil, fmt.Errorf("%w: platform %q must be os/arch[/variant], such as linux/amd64 or linux/arm/v7", errdef.ErrInvalidInput, s)
 		}
 	}
 	p := &Platform{OS: strings.ToLower(parts[0]), Architecture: strings.ToLower(parts[1])}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -42,7 +43,7 @@ func TestParseReferenceDefaultsLikeDocker(t *testing.T) {
 		"alpine@sha256:12":    "digest",
 	} {
 		_, err := c.ParseReference(in)
-		if !errors.Is(err, oci.ErrInvalidReference) || !strings.Contains(err.Error(), hint) {
+		if !errors.Is(err, errdef.ErrInvalidReference) || !strings.Contains(err.Error(), hint) {
 			t.Errorf("%q: got %v, want an invalid-reference error containing %q", in, err, hint)
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 const (
@@ -176,7 +178,7 @@ func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, 
 			if page == 0 {
 				return c.referrersTag(ctx, repo, digest) // a proxy's page, not the API
 			}
-			return nil, false, fmt.Errorf("%w: %s answered a referrers page that is not an index", ErrBadResponse, repo.RegistryStr())
+			return nil, false, fmt.Errorf("%w: %s answered a referrers page that is not an index", errdef.ErrBadResponse, repo.RegistryStr())
 		}
 		out = append(out, descriptorsToReferrers(idx.Manifests, SourceReferrersAPI)...)
 		next, ok := nextQuery(resp.header.Get("Link"))
@@ -191,13 +193,13 @@ func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, 
 // apiAbsent tells a registry without the referrers API from a real failure:
 // such registries answer 404, 400 UNSUPPORTED or 405 for the unknown route.
 func apiAbsent(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported) || errors.Is(err, ErrBadResponse)
+	return errors.Is(err, errdef.ErrNotFound) || errors.Is(err, errdef.ErrUnsupported) || errors.Is(err, errdef.ErrBadResponse)
 }
 
 // referrersTag reads the index the referrers tag schema keeps under sha256-<hex>.
 func (c *Client) referrersTag(ctx context.Context, repo name.Repository, digest string) ([]Referrer, bool, error) {
 	m, err := c.Manifest(ctx, repo.Tag(referrersTagName(digest)))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, errdef.ErrNotFound) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -226,7 +228,7 @@ func truncate0(s string, n int) string {
 func (c *Client) cosignTag(ctx context.Context, repo name.Repository, digest, suffix, kind string) (*Referrer, error) {
 	tag := strings.Replace(digest, ":", "-", 1) + suffix
 	head, err := c.HeadManifest(ctx, repo.Tag(tag))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, errdef.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

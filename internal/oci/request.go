@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // request describes one registry API call.
@@ -60,7 +62,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 
 // retryDelay decides whether an error is worth another attempt and after how long.
 func retryDelay(err error, attempt int) (time.Duration, bool) {
-	var rl *RateLimitError
+	var rl *errdef.RateLimitError
 	if errors.As(err, &rl) {
 		if rl.RetryAfter > MaxRetryWait {
 			return 0, false
@@ -96,7 +98,7 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidReference, err)
+		return nil, fmt.Errorf("%w: %w", errdef.ErrInvalidReference, err)
 	}
 	if len(r.accept) > 0 {
 		req.Header.Set("Accept", strings.Join(r.accept, ", "))
@@ -114,11 +116,11 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 		return out, nil
 	}
 	out.body, err = readCapped(resp, r.limit, r.what)
-	if errors.Is(err, ErrTooLarge) {
+	if errors.Is(err, errdef.ErrTooLarge) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, NetError(r.repo.RegistryStr(), err)
+		return nil, errdef.NetError(r.repo.RegistryStr(), err)
 	}
 	return out, nil
 }
@@ -126,7 +128,7 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 func (c *Client) httpClient(rt http.RoundTripper) *http.Client {
 	return &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
-			return fmt.Errorf("%w: more than %d redirects", ErrBadResponse, maxRedirects)
+			return fmt.Errorf("%w: more than %d redirects", errdef.ErrBadResponse, maxRedirects)
 		}
 		return c.opts.Policy.CheckHost(req.URL.Host)
 	}}
@@ -135,14 +137,14 @@ func (c *Client) httpClient(rt http.RoundTripper) *http.Client {
 // readCapped reads a body of at most limit bytes; a larger one is ErrTooLarge.
 func readCapped(resp *http.Response, limit int64, what string) ([]byte, error) {
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", ErrTooLarge, what, resp.ContentLength, limit)
+		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, what, resp.ContentLength, limit)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("%w: %s is over the %d-byte limit", ErrTooLarge, what, limit)
+		return nil, fmt.Errorf("%w: %s is over the %d-byte limit", errdef.ErrTooLarge, what, limit)
 	}
 	return body, nil
 }
@@ -161,7 +163,7 @@ func (c *Client) statusError(r request, resp *http.Response) error {
 	if err := registryCodeError(host, resp, body, r.what); err != nil {
 		return err
 	}
-	err := StatusError(host, resp.StatusCode, resp.Header, r.what)
+	err := errdef.StatusError(host, resp.StatusCode, resp.Header, r.what)
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return &transientError{err}
@@ -190,15 +192,15 @@ func registryCodeError(host string, resp *http.Response, body []byte, what strin
 	}
 	switch transport.ErrorCode(code) {
 	case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
-		return fmt.Errorf("%w: %s", ErrNotFound, detail)
+		return fmt.Errorf("%w: %s", errdef.ErrNotFound, detail)
 	case transport.UnauthorizedErrorCode:
-		return fmt.Errorf("%w: %s on %s", ErrUnauthorized, detail, host)
+		return fmt.Errorf("%w: %s on %s", errdef.ErrUnauthorized, detail, host)
 	case transport.DeniedErrorCode:
-		return fmt.Errorf("%w: %s on %s", ErrDenied, detail, host)
+		return fmt.Errorf("%w: %s on %s", errdef.ErrDenied, detail, host)
 	case transport.TooManyRequestsErrorCode:
-		return &RateLimitError{Host: host, RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		return &errdef.RateLimitError{Host: host, RetryAfter: errdef.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	case transport.UnsupportedErrorCode:
-		return fmt.Errorf("%w: %s", ErrUnsupported, detail)
+		return fmt.Errorf("%w: %s", errdef.ErrUnsupported, detail)
 	}
 	return nil
 }
@@ -210,35 +212,35 @@ func classifyTransportError(host string, err error) error {
 	if errors.As(err, &te) {
 		switch te.StatusCode {
 		case http.StatusUnauthorized:
-			return fmt.Errorf("%w: %s refused the credentials", ErrUnauthorized, host)
+			return fmt.Errorf("%w: %s refused the credentials", errdef.ErrUnauthorized, host)
 		case http.StatusForbidden:
-			return fmt.Errorf("%w: %s refused access", ErrDenied, host)
+			return fmt.Errorf("%w: %s refused access", errdef.ErrDenied, host)
 		case http.StatusTooManyRequests:
-			return &RateLimitError{Host: host}
+			return &errdef.RateLimitError{Host: host}
 		case http.StatusNotFound:
-			return fmt.Errorf("%w: %s has no registry API at /v2/ (is it an OCI registry?)", ErrBadResponse, host)
+			return fmt.Errorf("%w: %s has no registry API at /v2/ (is it an OCI registry?)", errdef.ErrBadResponse, host)
 		}
 		if te.StatusCode >= 500 {
-			return fmt.Errorf("%w: %s answered HTTP %d", ErrUnreachable, host, te.StatusCode)
+			return fmt.Errorf("%w: %s answered HTTP %d", errdef.ErrUnreachable, host, te.StatusCode)
 		}
-		return fmt.Errorf("%w: %s answered HTTP %d to the registry API", ErrBadResponse, host, te.StatusCode)
+		return fmt.Errorf("%w: %s answered HTTP %d to the registry API", errdef.ErrBadResponse, host, te.StatusCode)
 	}
-	if errors.Is(err, ErrPolicy) {
+	if errors.Is(err, errdef.ErrPolicy) {
 		return policyCause(err)
 	}
-	for _, known := range []error{ErrBadResponse, ErrTooLarge, ErrUnauthorized} {
+	for _, known := range []error{errdef.ErrBadResponse, errdef.ErrTooLarge, errdef.ErrUnauthorized} {
 		if errors.Is(err, known) {
 			return err
 		}
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) || strings.Contains(err.Error(), "invalid character") {
-		return fmt.Errorf("%w: %s answered with something that is not JSON", ErrBadResponse, host)
+		return fmt.Errorf("%w: %s answered with something that is not JSON", errdef.ErrBadResponse, host)
 	}
 	if strings.Contains(err.Error(), "malformed www-authenticate") || strings.Contains(err.Error(), "invalid realm") {
-		return fmt.Errorf("%w: %s sent an unusable authentication challenge", ErrBadResponse, host)
+		return fmt.Errorf("%w: %s sent an unusable authentication challenge", errdef.ErrBadResponse, host)
 	}
-	return NetError(host, err)
+	return errdef.NetError(host, err)
 }
 
 func truncate(s string, n int) string {
@@ -261,7 +263,7 @@ func looksLikeHTML(body []byte, header http.Header) bool {
 // wrapping, so the message names the rule rather than a dial failure.
 func policyCause(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if strings.HasPrefix(e.Error(), ErrPolicy.Error()+":") {
+		if strings.HasPrefix(e.Error(), errdef.ErrPolicy.Error()+":") {
 			return e
 		}
 	}

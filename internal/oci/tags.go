@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // TagPage is one page of a repository's tags in the registry's own order.
@@ -85,7 +87,7 @@ func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, las
 		Tags []string `json:"tags"`
 	}
 	if looksLikeHTML(resp.body, resp.header) || json.Unmarshal(resp.body, &body) != nil {
-		return nil, fmt.Errorf("%w: %s answered the tag list of %s with something that is not a tag list", ErrBadResponse, repo.RegistryStr(), DisplayName(repo))
+		return nil, fmt.Errorf("%w: %s answered the tag list of %s with something that is not a tag list", errdef.ErrBadResponse, repo.RegistryStr(), DisplayName(repo))
 	}
 	page := &TagPage{}
 	page.Tags, page.Last = cutPage(body.Tags, n, last, resp.header.Get("Link"))
@@ -158,7 +160,7 @@ func (c *Client) boundTags(repo name.Repository, all []string, max int) ([]strin
 }
 
 func tooManyTags(repo name.Repository, max int) error {
-	return fmt.Errorf("%w: %s has more than %d tags; use the registry order (no pattern or sort) and page with the cursor", ErrTooLarge, DisplayName(repo), max)
+	return fmt.Errorf("%w: %s has more than %d tags; use the registry order (no pattern or sort) and page with the cursor", errdef.ErrTooLarge, DisplayName(repo), max)
 }
 
 // nextLast reads the "last" parameter of a Link header's rel="next" URL.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // TagOrders are the orders list_tags offers.
@@ -17,7 +19,7 @@ func FilterTags(tags []string, pattern string) ([]string, error) {
 		return tags, nil
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		return nil, fmt.Errorf("%w: pattern %q is not a valid glob (use * and ?, e.g. 1.2* or *-alpine)", ErrInvalidInput, pattern)
+		return nil, fmt.Errorf("%w: pattern %q is not a valid glob (use * and ?, e.g. 1.2* or *-alpine)", errdef.ErrInvalidInput, pattern)
 	}
 	out := make([]string, 0, len(tags))
 	for _, t := range tags {
@@ -41,7 +43,7 @@ func SortTags(tags []string, order string) error {
 	case "semver", "semver-desc":
 		sortSemver(tags, order == "semver-desc")
 	default:
-		return fmt.Errorf("%w: sort %q is not one of %s", ErrInvalidInput, order, strings.Join(TagOrders, ", "))
+		return fmt.Errorf("%w: sort %q is not one of %s", errdef.ErrInvalidInput, order, strings.Join(TagOrders, ", "))
 	}
 	return nil
 }

@@ -8,8 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"sync"
 
@@ -21,7 +20,7 @@ import (
 )
 
 // The Hub emulator is checked against Docker's own API documents, kept in
-// ../shared/hub-api beside this repository (see SOURCE.md there):
+// apidocs/hub-api (see SOURCE.md there), embedded in the test kit:
 //
 //   - latest.yaml: the Docker Hub API (auth token, repositories, tags);
 //   - search-v4.yaml: GET /api/search/v4;
@@ -44,10 +43,6 @@ type hubContract struct {
 }
 
 var hubContractOnce = sync.OnceValues(func() (*hubContract, error) {
-	dir, err := findHubAPIDir()
-	if err != nil {
-		return nil, err
-	}
 	c := &hubContract{}
 	for _, d := range []struct {
 		file   string
@@ -59,7 +54,7 @@ var hubContractOnce = sync.OnceValues(func() (*hubContract, error) {
 		{"accounts-api-early.json", &c.accounts, hubFixAccounts},
 		{"repos-api-early.json", &c.early, hubFixEarlyRepos},
 	} {
-		r, err := loadHubDoc(filepath.Join(dir, d.file), d.fix)
+		r, err := loadHubDoc(path.Join("apidocs/hub-api", d.file), d.fix)
 		if err != nil {
 			return nil, fmt.Errorf("loading %s: %w", d.file, err)
 		}
@@ -71,28 +66,10 @@ var hubContractOnce = sync.OnceValues(func() (*hubContract, error) {
 // loadHubContract loads Docker's documents once per test binary.
 func loadHubContract() (*hubContract, error) { return hubContractOnce() }
 
-// findHubAPIDir walks up from the working directory (a package directory
-// under test) to the shared/hub-api directory that sits beside the repository.
-func findHubAPIDir() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		candidate := filepath.Join(dir, "shared", "hub-api")
-		if st, err := os.Stat(filepath.Join(candidate, "latest.yaml")); err == nil && !st.IsDir() {
-			return candidate, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", fmt.Errorf("no shared/hub-api/latest.yaml (Docker's API documents) in %s or any parent: clone the shared directory beside the repository", wd)
-		}
-	}
-}
-
 // loadHubDoc parses a document as plain data, applies fix, and builds a
 // router that ignores the documented host (the emulator listens on loopback).
-func loadHubDoc(path string, fix func(map[string]any) error) (routers.Router, error) {
-	raw, err := os.ReadFile(path)
+func loadHubDoc(name string, fix func(map[string]any) error) (routers.Router, error) {
+	raw, err := apiDocs.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // cursor is the state behind an opaque next_cursor. It carries no secret: a
@@ -33,7 +33,7 @@ func cursorSum(payload []byte) string {
 
 // decodeCursor checks a cursor and that it belongs to scope.
 func decodeCursor(s, scope string) (cursor, error) {
-	bad := fmt.Errorf("%w: cursor is not one this server issued (it may be truncated or edited); pass next_cursor exactly as returned, or omit it to start from the beginning", oci.ErrInvalidInput)
+	bad := fmt.Errorf("%w: cursor is not one this server issued (it may be truncated or edited); pass next_cursor exactly as returned, or omit it to start from the beginning", errdef.ErrInvalidInput)
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 || parts[0] != cursorVersion {
 		return cursor{}, bad
@@ -47,7 +47,7 @@ func decodeCursor(s, scope string) (cursor, error) {
 		return cursor{}, bad
 	}
 	if c.Scope != scope {
-		return cursor{}, fmt.Errorf("%w: cursor belongs to a different listing (another repository, pattern or sort); omit it to start this one from the beginning", oci.ErrInvalidInput)
+		return cursor{}, fmt.Errorf("%w: cursor belongs to a different listing (another repository, pattern or sort); omit it to start this one from the beginning", errdef.ErrInvalidInput)
 	}
 	return c, nil
 }

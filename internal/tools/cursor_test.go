@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -14,7 +14,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	if err != nil || got != c {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
-	if _, err := decodeCursor(encodeCursor(c), "tags|other||"); !errors.Is(err, oci.ErrInvalidInput) {
+	if _, err := decodeCursor(encodeCursor(c), "tags|other||"); !errors.Is(err, errdef.ErrInvalidInput) {
 		t.Errorf("cursor used for another scope: %v", err)
 	}
 }
@@ -26,7 +26,7 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, scope string) {
 		c, err := decodeCursor(s, scope)
 		if err != nil {
-			if !errors.Is(err, oci.ErrInvalidInput) {
+			if !errors.Is(err, errdef.ErrInvalidInput) {
 				t.Fatalf("%q: error outside the vocabulary: %v", s, err)
 			}
 			return

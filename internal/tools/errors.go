@@ -7,39 +7,40 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // explain turns a client error into text the model can act on: what went
 // wrong and what to try next. It is the only place errors are translated.
 func explain(log *slog.Logger, tool, toolset string, err error) error {
-	var rl *oci.RateLimitError
+	var rl *errdef.RateLimitError
+	var na *errdef.NeedsAccountError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: the call was cancelled before it finished")
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("timed out: the call took too long; try again, or narrow it")
-	case errors.Is(err, oci.ErrInvalidReference), errors.Is(err, oci.ErrInvalidInput):
+	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidInput):
 		return err
-	case errors.Is(err, oci.ErrNotFound):
+	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
-	case errors.Is(err, oci.ErrUnauthorized) && toolset == ToolsetHub && strings.Contains(err.Error(), "DOCKERHUB_TOKEN"):
-		return err // the Hub client already says what to set
-	case errors.Is(err, oci.ErrUnauthorized):
+	case errors.As(err, &na):
+		return fmt.Errorf("%w: set %s (a personal access token)", err, strings.Join(na.Vars, " and "))
+	case errors.Is(err, errdef.ErrUnauthorized):
 		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
-	case errors.Is(err, oci.ErrDenied):
+	case errors.Is(err, errdef.ErrDenied):
 		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The credentials in use do not grant access."))
 	case errors.As(err, &rl):
 		return fmt.Errorf("%w. %s", err, rateLimitHint(toolset, rl))
-	case errors.Is(err, oci.ErrTooLarge):
+	case errors.Is(err, errdef.ErrTooLarge):
 		return fmt.Errorf("%w. %s", err, narrowHint(tool))
-	case errors.Is(err, oci.ErrUnreachable):
+	case errors.Is(err, errdef.ErrUnreachable):
 		return fmt.Errorf("%w. Check the registry host and port; a registry served over plain HTTP must be allowed with -insecure-registry HOST:PORT", err)
-	case errors.Is(err, oci.ErrBadResponse):
+	case errors.Is(err, errdef.ErrBadResponse):
 		return fmt.Errorf("%w. The server did not answer as a registry should; check that the host is a container registry", err)
-	case errors.Is(err, oci.ErrPolicy):
+	case errors.Is(err, errdef.ErrPolicy):
 		return fmt.Errorf("%w. The server's operator restricts which registries it may reach; use an allowed registry", err)
-	case errors.Is(err, oci.ErrUnsupported):
+	case errors.Is(err, errdef.ErrUnsupported):
 		return err
 	}
 	log.Error("tool failed with an unexpected error", "tool", tool, "error", err)
@@ -60,7 +61,7 @@ func credentialsHint(toolset, why string) string {
 	return why + " Set OCI_REGISTRY with OCI_USERNAME and OCI_PASSWORD (or OCI_TOKEN), or log in with docker login"
 }
 
-func rateLimitHint(toolset string, rl *oci.RateLimitError) string {
+func rateLimitHint(toolset string, rl *errdef.RateLimitError) string {
 	wait := "retry later"
 	if rl.RetryAfter > 0 {
 		wait = fmt.Sprintf("retry after %d s", int(rl.RetryAfter.Seconds()+0.5))

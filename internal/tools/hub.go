@@ -8,6 +8,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -32,7 +33,7 @@ func hubTools() []*toolDef {
 // when the server was built without one.
 func hubClient(d Deps) (*hub.Client, error) {
 	if d.Hub == nil {
-		return nil, fmt.Errorf("%w: this server has no Docker Hub client configured", oci.ErrUnsupported)
+		return nil, fmt.Errorf("%w: this server has no Docker Hub client configured", errdef.ErrUnsupported)
 	}
 	return d.Hub, nil
 }
@@ -67,10 +68,10 @@ type HubPage struct {
 // params validates the page arguments; zero means the server's default.
 func (p HubPage) params() (page, size int, err error) {
 	if p.Page != nil && *p.Page < 1 {
-		return 0, 0, fmt.Errorf("%w: page %d is out of range; pages start at 1", oci.ErrInvalidInput, *p.Page)
+		return 0, 0, fmt.Errorf("%w: page %d is out of range; pages start at 1", errdef.ErrInvalidInput, *p.Page)
 	}
 	if p.PageSize != nil && (*p.PageSize < 1 || *p.PageSize > hub.MaxPageSize) {
-		return 0, 0, fmt.Errorf("%w: page_size %d is out of range; use 1 to %d", oci.ErrInvalidInput, *p.PageSize, hub.MaxPageSize)
+		return 0, 0, fmt.Errorf("%w: page_size %d is out of range; use 1 to %d", errdef.ErrInvalidInput, *p.PageSize, hub.MaxPageSize)
 	}
 	if p.Page != nil {
 		page = *p.Page
@@ -131,7 +132,7 @@ func searchImages(ctx context.Context, d Deps, req *mcp.CallToolRequest, in Sear
 		return SearchImagesOutput{}, err
 	}
 	if strings.TrimSpace(in.Query) == "" {
-		return SearchImagesOutput{}, fmt.Errorf("%w: query is empty; give a word such as nginx", oci.ErrInvalidInput)
+		return SearchImagesOutput{}, fmt.Errorf("%w: query is empty; give a word such as nginx", errdef.ErrInvalidInput)
 	}
 	if in.Registry != "" && oci.CanonicalHost(in.Registry) != "docker.io" {
 		return searchCatalog(ctx, d, req, in, limit)
@@ -167,11 +168,11 @@ var catalogSearchMax = 10_000
 func searchCatalog(ctx context.Context, d Deps, req *mcp.CallToolRequest, in SearchImagesInput, limit int) (SearchImagesOutput, error) {
 	switch {
 	case d.Registry == nil:
-		return SearchImagesOutput{}, fmt.Errorf("%w: searching a registry needs the registry toolset", oci.ErrUnsupported)
+		return SearchImagesOutput{}, fmt.Errorf("%w: searching a registry needs the registry toolset", errdef.ErrUnsupported)
 	case in.OfficialOnly:
-		return SearchImagesOutput{}, fmt.Errorf("%w: official_only applies to Docker Hub only; omit it or the registry", oci.ErrInvalidInput)
+		return SearchImagesOutput{}, fmt.Errorf("%w: official_only applies to Docker Hub only; omit it or the registry", errdef.ErrInvalidInput)
 	case in.Sort != "" && in.Sort != "relevance":
-		return SearchImagesOutput{}, fmt.Errorf("%w: sort %q needs Docker Hub; a catalog search returns names in catalog order", oci.ErrInvalidInput, in.Sort)
+		return SearchImagesOutput{}, fmt.Errorf("%w: sort %q needs Docker Hub; a catalog search returns names in catalog order", errdef.ErrInvalidInput, in.Sort)
 	}
 	reg, err := d.Registry.ParseRegistry(in.Registry)
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
 func listHubNamespacesTool() *toolDef {
@@ -64,7 +64,7 @@ func getHubNamespaceTool() *toolDef {
 			return GetHubNamespaceOutput{}, err
 		}
 		ns, err := c.GetNamespace(ctx, in.Namespace)
-		if errors.Is(err, oci.ErrNotFound) {
+		if errors.Is(err, errdef.ErrNotFound) {
 			return GetHubNamespaceOutput{}, nil
 		}
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -110,7 +111,7 @@ func getHubRepositoryTool() *toolDef {
 			return GetHubRepositoryOutput{}, err
 		}
 		r, err := c.GetRepository(ctx, orDefault(in.Namespace, "library"), in.Repository)
-		if errors.Is(err, oci.ErrNotFound) {
+		if errors.Is(err, errdef.ErrNotFound) {
 			return GetHubRepositoryOutput{}, nil
 		}
 		if err != nil {
@@ -208,7 +209,7 @@ func getHubTagTool() *toolDef {
 			return GetHubTagOutput{}, err
 		}
 		tag, err := c.GetTag(ctx, orDefault(in.Namespace, "library"), in.Repository, in.Tag)
-		if errors.Is(err, oci.ErrNotFound) {
+		if errors.Is(err, errdef.ErrNotFound) {
 			return GetHubTagOutput{}, nil
 		}
 		if err != nil {
@@ -275,7 +276,7 @@ func updateHubRepositoryTool() *toolDef {
 			// Checked here, before any request, so that a model cannot flip a
 			// repository's status as a side effect of editing its description.
 			if !in.ConfirmStatusChange {
-				return HubRepository{}, fmt.Errorf("%w: changing status to %q needs confirm_status_change: true; ask the user first, nothing was changed", oci.ErrInvalidInput, in.Status)
+				return HubRepository{}, fmt.Errorf("%w: changing status to %q needs confirm_status_change: true; ask the user first, nothing was changed", errdef.ErrInvalidInput, in.Status)
 			}
 			p.Status = &in.Status
 		}

@@ -3,6 +3,7 @@ package tools
 import (
 	"fmt"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -31,7 +32,7 @@ func checkLimit(limit *int, def, lo, hi int) (int, error) {
 		return def, nil
 	}
 	if *limit < lo || *limit > hi {
-		return 0, fmt.Errorf("%w: limit %d is out of range; use %d to %d (default %d)", oci.ErrInvalidInput, *limit, lo, hi, def)
+		return 0, fmt.Errorf("%w: limit %d is out of range; use %d to %d (default %d)", errdef.ErrInvalidInput, *limit, lo, hi, def)
 	}
 	return *limit, nil
 }

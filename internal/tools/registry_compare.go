@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -131,7 +132,7 @@ func resolveRunnable(ctx context.Context, d Deps, ref, platform string) (*resolv
 		return nil, err
 	}
 	if r.cfg == nil {
-		return nil, fmt.Errorf("%w: %s is an artifact, not a runnable image", oci.ErrUnsupported, oci.DisplayRef(r.ref))
+		return nil, fmt.Errorf("%w: %s is an artifact, not a runnable image", errdef.ErrUnsupported, oci.DisplayRef(r.ref))
 	}
 	return r, nil
 }
@@ -219,9 +220,9 @@ func baseOS(ctx context.Context, d Deps, r *resolvedImage) (osName, note string)
 	}
 	fc, err := d.Registry.ReadFile(ctx, r.ref.Context(), r.res.Image.Image, "/etc/os-release", 16<<10, oci.ScanOptions{MaxBytes: osReleaseScanBytes})
 	switch {
-	case errors.Is(err, oci.ErrTooLarge):
+	case errors.Is(err, errdef.ErrTooLarge):
 		return "", fmt.Sprintf("base OS of %s not read: /etc/os-release lies under more than %d MiB of layers", ref, osReleaseScanBytes>>20)
-	case errors.Is(err, oci.ErrNotFound):
+	case errors.Is(err, errdef.ErrNotFound):
 		return "", fmt.Sprintf("base OS of %s unknown: it has no /etc/os-release", ref)
 	case err != nil:
 		return "", fmt.Sprintf("base OS of %s unknown: /etc/os-release could not be read", ref)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -88,7 +89,7 @@ func readImageFileTool() *toolDef {
 			return ReadFileOutput{}, err
 		}
 		if strings.TrimSpace(in.Path) == "" {
-			return ReadFileOutput{}, fmt.Errorf("%w: path is empty; give an absolute path such as /etc/os-release", oci.ErrInvalidInput)
+			return ReadFileOutput{}, fmt.Errorf("%w: path is empty; give an absolute path such as /etc/os-release", errdef.ErrInvalidInput)
 		}
 		r, err := resolveImage(ctx, d, ImageInput{ImageRef: in.ImageRef, Platform: in.Platform})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -45,7 +46,7 @@ func resolveImage(ctx context.Context, d Deps, in ImageInput) (*resolvedImage, e
 		return nil, err
 	}
 	cfg, raw, err := d.Registry.Config(ctx, ref.Context(), res.Image)
-	if err != nil && !errors.Is(err, oci.ErrUnsupported) {
+	if err != nil && !errors.Is(err, errdef.ErrUnsupported) {
 		return nil, err
 	}
 	if err := checkSinglePlatform(ref, res, cfg, want); err != nil {
@@ -61,7 +62,7 @@ func checkSinglePlatform(ref name.Reference, res *oci.Resolved, cfg *v1.ConfigFi
 	}
 	have := oci.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
 	if !want.Matches(have) {
-		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", oci.ErrNotFound, oci.DisplayRef(ref), have, want)
+		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", errdef.ErrNotFound, oci.DisplayRef(ref), have, want)
 	}
 	return nil
 }
@@ -144,7 +145,7 @@ func getImageManifestTool() *toolDef {
 		}
 		var raw map[string]any
 		if err := json.Unmarshal(m.Raw, &raw); err != nil {
-			return ManifestOutput{}, fmt.Errorf("%w: the manifest is not a JSON object", oci.ErrBadResponse)
+			return ManifestOutput{}, fmt.Errorf("%w: the manifest is not a JSON object", errdef.ErrBadResponse)
 		}
 		return ManifestOutput{Digest: m.Digest, MediaType: m.MediaType, Manifest: raw}, nil
 	})
@@ -180,7 +181,7 @@ func getImageConfigTool() *toolDef {
 		}
 		var raw map[string]any
 		if err := json.Unmarshal(r.rawCfg, &raw); err != nil {
-			return ConfigOutput{}, fmt.Errorf("%w: the config of %s is not a JSON object", oci.ErrUnsupported, oci.DisplayRef(r.ref))
+			return ConfigOutput{}, fmt.Errorf("%w: the config of %s is not a JSON object", errdef.ErrUnsupported, oci.DisplayRef(r.ref))
 		}
 		return ConfigOutput{Digest: r.res.Image.Image.Config.Digest.String(), ImageDigest: r.res.Image.Digest, Config: raw}, nil
 	})
@@ -215,7 +216,7 @@ func getImageDetailsTool() *toolDef {
 			return ImageDetails{}, err
 		}
 		if r.cfg == nil {
-			return ImageDetails{}, fmt.Errorf("%w: %s is an artifact, not a runnable image; get_image_manifest shows what it holds", oci.ErrUnsupported, oci.DisplayRef(r.ref))
+			return ImageDetails{}, fmt.Errorf("%w: %s is an artifact, not a runnable image; get_image_manifest shows what it holds", errdef.ErrUnsupported, oci.DisplayRef(r.ref))
 		}
 		return imageDetails(r), nil
 	})

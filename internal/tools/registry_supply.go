@@ -11,6 +11,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
@@ -103,7 +104,7 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	}
 	want := strings.TrimSpace(in.Digest)
 	if _, err := v1.NewHash(want); err != nil {
-		return ReferrerContentOutput{}, fmt.Errorf("%w: digest %q: give a digest from list_referrers, like sha256:<64 hex digits>", oci.ErrInvalidInput, in.Digest)
+		return ReferrerContentOutput{}, fmt.Errorf("%w: digest %q: give a digest from list_referrers, like sha256:<64 hex digits>", errdef.ErrInvalidInput, in.Digest)
 	}
 	list, err := d.Registry.Referrers(ctx, ref, "")
 	if err != nil {
@@ -145,7 +146,7 @@ func checkRange(field string, v *int, def, lo, hi int) (int, error) {
 		return def, nil
 	}
 	if *v < lo || *v > hi {
-		return 0, fmt.Errorf("%w: %s %d is out of range; use %d to %d (default %d)", oci.ErrInvalidInput, field, *v, lo, hi, def)
+		return 0, fmt.Errorf("%w: %s %d is out of range; use %d to %d (default %d)", errdef.ErrInvalidInput, field, *v, lo, hi, def)
 	}
 	return *v, nil
 }
@@ -177,7 +178,7 @@ func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *o
 				return nil, err
 			}
 			if m.Image == nil || len(m.Image.Layers) == 0 {
-				return nil, fmt.Errorf("%w: referrer %s holds no payload layer; its annotations (in list_referrers) are all it says", oci.ErrUnsupported, want)
+				return nil, fmt.Errorf("%w: referrer %s holds no payload layer; its annotations (in list_referrers) are all it says", errdef.ErrUnsupported, want)
 			}
 			return &referrerBlob{referrer: r, layer: m.Image.Layers[0], layers: m.Image.Layers}, nil
 		}
@@ -221,7 +222,7 @@ func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *o
 	case len(errs) > 0:
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", oci.ErrNotFound, want, oci.DisplayName(repo)+"@"+list.Subject)
+	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotFound, want, oci.DisplayName(repo)+"@"+list.Subject)
 }
 
 // opaque replaces the named output properties' schemas with a bare object:

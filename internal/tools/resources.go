@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -65,7 +66,7 @@ func (o Options) offersToolset(ts string) bool {
 // the tools would give in its message.
 func resourceError(d Deps, uri, toolset string, err error) error {
 	msg := explain(d.Logger, uri, toolset, err).Error()
-	if errors.Is(err, oci.ErrNotFound) || errors.Is(err, oci.ErrInvalidInput) || errors.Is(err, oci.ErrInvalidReference) {
+	if errors.Is(err, errdef.ErrNotFound) || errors.Is(err, errdef.ErrInvalidInput) || errors.Is(err, errdef.ErrInvalidReference) {
 		data, _ := json.Marshal(map[string]string{"uri": uri})
 		return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: msg, Data: data}
 	}
@@ -85,7 +86,7 @@ func searchResource(d Deps) mcp.ResourceHandler {
 			err = errors.New("empty query")
 		}
 		if err != nil || !strings.HasPrefix(uri, searchURIPrefix) {
-			return nil, resourceError(d, uri, ToolsetHub, fmt.Errorf("%w: %q is not docker://images/<query>, e.g. docker://images/nginx", oci.ErrInvalidInput, uri))
+			return nil, resourceError(d, uri, ToolsetHub, fmt.Errorf("%w: %q is not docker://images/<query>, e.g. docker://images/nginx", errdef.ErrInvalidInput, uri))
 		}
 		res, err := d.Hub.Search(ctx, hub.SearchParams{Query: query, Limit: searchResourceResults})
 		if err != nil {
@@ -148,7 +149,7 @@ func imageResource(d Deps) mcp.ResourceHandler {
 // sha256:<hex> is taken as a digest.
 func imageRefOf(uri, host string) (string, error) {
 	bad := func(why string) error {
-		return fmt.Errorf("%w: %q %s; use docker://image/<name>/<tag>, e.g. docker://image/alpine/3.20 or docker://image/bitnami/redis/7.2", oci.ErrInvalidInput, uri, why)
+		return fmt.Errorf("%w: %q %s; use docker://image/<name>/<tag>, e.g. docker://image/alpine/3.20 or docker://image/bitnami/redis/7.2", errdef.ErrInvalidInput, uri, why)
 	}
 	rest, ok := strings.CutPrefix(uri, imageURIPrefix)
 	if !ok {

@@ -1,4 +1,4 @@
-package oci
+package errdef
 
 import (
 	"context"
@@ -113,3 +113,19 @@ func NetError(host string, err error) error {
 		return fmt.Errorf("%w: %s: %w", ErrUnreachable, host, err)
 	}
 }
+
+// NeedsAccountError says an operation needs credentials the server was not
+// given. It matches ErrUnauthorized. The advice (which variables to set) is
+// written once, by the tools' error translation, from Vars.
+type NeedsAccountError struct {
+	Service   string   // "Docker Hub"
+	Operation string   // what was asked for ("list_hub_namespaces")
+	Vars      []string // the environment variables that provide the account
+}
+
+func (e *NeedsAccountError) Error() string {
+	return fmt.Sprintf("%s needs a %s account", e.Operation, e.Service)
+}
+
+// Is makes errors.Is(err, ErrUnauthorized) true.
+func (e *NeedsAccountError) Is(target error) bool { return target == ErrUnauthorized }
