@@ -198,7 +198,7 @@ type fileAPI struct {
 	info fileInfo
 }
 
-func (a fileAPI) Path() string                { return a.path }
+func (a fileAPI) Path() string               { return a.path }
 func (a fileAPI) Stat() (fs.FileInfo, error) { return a.info, nil }
 
 type fileInfo struct {
