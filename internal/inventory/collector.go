@@ -69,7 +69,11 @@ func NewCollector() *Collector {
 	// they would reach the user's terminal for every odd file. The results
 	// say what was read instead.
 	quietScalibr.Do(func() { scalibrlog.SetLogger(quietLogger{}) })
-	return &Collector{kinds: kinds(), files: fstest.MapFS{}, found: map[string]bool{}}
+	// scalibr reads os-release only from a filesystem with an etc
+	// directory; /etc/os-release is often a symlink to
+	// /usr/lib/os-release, and symlinks are not kept.
+	files := fstest.MapFS{"etc": &fstest.MapFile{Mode: fs.ModeDir | 0o755}}
+	return &Collector{kinds: kinds(), files: files, found: map[string]bool{}}
 }
 
 // File describes a file of the image the walk offers.

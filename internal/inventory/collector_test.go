@@ -71,7 +71,7 @@ func TestDebianImage(t *testing.T) {
 func TestAlpineImage(t *testing.T) {
 	t.Parallel()
 	inv := collect(t, []file{
-		{path: "/etc/os-release", content: []byte(demo.AlpineOSRelease)},
+		{path: "/usr/lib/os-release", content: []byte(demo.AlpineOSRelease)}, // /etc/os-release links here
 		{path: "/lib/apk/db/installed", content: []byte(demo.AlpineInstalled)},
 	})
 	want := []inventory.Package{

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 )
 
 // explain turns a client error into text the model can act on: what went
@@ -15,6 +16,7 @@ import (
 func explain(log *slog.Logger, tool, toolset string, err error) error {
 	var rl *errdef.RateLimitError
 	var na *errdef.NeedsAccountError
+	var vs *osv.ServiceError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: the call was cancelled before it finished")
@@ -22,6 +24,8 @@ func explain(log *slog.Logger, tool, toolset string, err error) error {
 		return fmt.Errorf("timed out: the call took too long; try again, or narrow it")
 	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidInput):
 		return err
+	case errors.As(err, &vs):
+		return fmt.Errorf("%w. Try again later, or point -vuln-source (MCP_VULN_SOURCE) at a reachable OSV service or mirror", err)
 	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.As(err, &na):

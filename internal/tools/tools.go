@@ -17,6 +17,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 )
 
 // ScopeWrite is the OAuth scope a caller's token needs for write tools.
@@ -29,6 +30,7 @@ const MaxResultBytes = 1 << 20
 const (
 	ToolsetRegistry = "registry"
 	ToolsetHub      = "hub"
+	ToolsetTrust    = "trust"
 )
 
 // Deps are the clients the tools call.
@@ -37,11 +39,16 @@ type Deps struct {
 	// Hub calls the Docker Hub API; nil leaves the hub tools answering that
 	// it is not configured.
 	Hub *hub.Client
+	// OSV answers scan_image_vulnerabilities; nil leaves that tool saying
+	// no vulnerability source is configured.
+	OSV *osv.Client
 	// HubRegistry is the registry host that serves Docker Hub's images to
 	// the docker://image resource; empty means docker.io. Tests point it at
 	// an in-process registry.
 	HubRegistry string
 	Logger      *slog.Logger
+
+	packages *packageCache // set by Register: inventories by manifest digest
 }
 
 // Options select which tools are offered.
@@ -78,13 +85,16 @@ type toolDef struct {
 
 // all lists every tool, in the order tools/list shows them.
 func all() []*toolDef {
-	return slices.Concat(registryTools(), hubTools())
+	return slices.Concat(registryTools(), hubTools(), trustTools())
 }
 
 // Register adds the selected tools to s.
 func Register(s *mcp.Server, d Deps, o Options) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.packages == nil {
+		d.packages = newPackageCache()
 	}
 	for _, t := range all() {
 		if o.offers(t) {
