@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 )
 
 // config is everything the program reads from flags and the environment.
@@ -44,6 +45,9 @@ type config struct {
 	hubUsername string
 	hubToken    string
 	hubAPIURL   string
+
+	vulnSource    string // the OSV service scan_image_vulnerabilities asks
+	vulnSourceSet bool   // given by flag or env (the demo otherwise uses its own)
 }
 
 type listFlag []string
@@ -75,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.host, "host", "", "bind address (default 127.0.0.1); env MCP_HOST")
 	fs.BoolVar(&c.allowUnauthenticated, "allow-unauthenticated", false, "allow a non-loopback bind without MCP_AUTH_TOKEN")
 	fs.BoolVar(&c.readOnly, "read-only", true, "hide write tools (Docker Hub create/update); -read-only=false offers them")
-	toolsets := fs.String("toolsets", "", "comma list of toolsets: registry, hub (default both); env MCP_TOOLSETS")
+	toolsets := fs.String("toolsets", "", "comma list of toolsets: registry, hub, trust (default all); env MCP_TOOLSETS")
 	fs.BoolVar(&c.demo, "demo", false, "start an embedded registry with sample images on loopback")
 	var insecure listFlag
 	fs.Var(&insecure, "insecure-registry", "HOST[:PORT] that may be reached over plain HTTP (repeatable); env OCI_INSECURE_REGISTRIES")
@@ -89,6 +93,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.output, "o", "json", "for call: print the structured result as json, or the text content with text")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the issuer whose JWTs clients present (with -oauth-audience)")
+	vulnSource := fs.String("vuln-source", "", "URL of the OSV service that scan_image_vulnerabilities sends package names and versions to (default "+osv.DefaultURL+"; a mirror works); env MCP_VULN_SOURCE")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the audience tokens must name, usually this server's URL")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -106,8 +111,8 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.host = firstNonEmpty(c.host, getenv("MCP_HOST"), "127.0.0.1")
 	c.toolsets = splitList(firstNonEmpty(*toolsets, getenv("MCP_TOOLSETS")))
 	for _, ts := range c.toolsets {
-		if ts != "registry" && ts != "hub" {
-			return nil, fmt.Errorf("toolset %q is not one of registry, hub", ts)
+		if ts != "registry" && ts != "hub" && ts != "trust" {
+			return nil, fmt.Errorf("toolset %q is not one of registry, hub, trust", ts)
 		}
 	}
 	c.allowRegistries, c.denyRegistries = allow, deny
@@ -130,6 +135,12 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.hubUsername, c.hubToken, c.hubAPIURL = getenv("DOCKERHUB_USERNAME"), getenv("DOCKERHUB_TOKEN"), getenv("DOCKERHUB_API_URL")
 	if err := checkHubAPIURL(c.hubAPIURL); err != nil {
 		return nil, err
+	}
+	c.vulnSource = firstNonEmpty(*vulnSource, getenv("MCP_VULN_SOURCE"))
+	c.vulnSourceSet = c.vulnSource != ""
+	c.vulnSource = firstNonEmpty(c.vulnSource, osv.DefaultURL)
+	if _, err := osv.ParseURL(c.vulnSource); err != nil {
+		return nil, fmt.Errorf("-vuln-source: %w", err)
 	}
 	return c, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
@@ -93,6 +94,15 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
 		stop, note = stopDemo, demoNote
+		osvURL, trustNote, stopOSV, err := startTrustDemo(host, stderr)
+		if err != nil {
+			stopDemo()
+			return server.Config{}, nil, fmt.Errorf("demo trust images: %w", err)
+		}
+		stop, note = func() { stopOSV(); stopDemo() }, note+trustNote
+		if !cfg.vulnSourceSet {
+			cfg.vulnSource = osvURL
+		}
 		cfg.insecure = append(cfg.insecure, host)
 		if len(cfg.allowRegistries) > 0 {
 			cfg.allowRegistries = append(cfg.allowRegistries, host)
@@ -101,7 +111,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 	srvCfg := server.Config{
 		Version:   version,
 		Tools:     tools.Options{Toolsets: cfg.toolsets, ReadOnly: cfg.readOnly},
-		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
+		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), OSV: newVulnClient(cfg, log), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,
@@ -182,4 +192,14 @@ func printTools(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", t.Name, t.Toolset, t.ReadOnly, t.Description)
 	}
 	return tw.Flush()
+}
+
+// newVulnClient is the OSV client; the URL was checked by parseConfig.
+func newVulnClient(cfg *config, log *slog.Logger) *osv.Client {
+	c, err := osv.New(osv.Options{BaseURL: cfg.vulnSource, Timeout: cfg.timeout, Logger: log})
+	if err != nil {
+		log.Error("vulnerability source", "error", err)
+		return nil
+	}
+	return c
 }
