@@ -50,7 +50,7 @@ type PackagesOutput struct {
 func listImagePackagesTool() *toolDef {
 	schema := inputSchema[PackagesInput](nil) // the types are in the description: an enum costs more bytes
 	t := readOnlyTool("list_image_packages", "List image packages",
-		"An image's OS and language packages, with purls.",
+		"An image's packages (purls), from its SBOM or its layers.",
 		schema)
 	t.OutputSchema = opaque(outputSchema[PackagesOutput](), "os")
 	return define(ToolsetTrust, t, listImagePackages)

@@ -33,9 +33,12 @@ func imageInventory(ctx context.Context, d Deps, req *mcp.CallToolRequest, in Im
 	return inv, digest, nil
 }
 
-// readInventory walks the image's layers once, reading only the files that
-// can hold package data.
+// readInventory reads the image's SBOM when it has one; otherwise it walks
+// the layers once, reading only the files that can hold package data.
 func readInventory(ctx context.Context, d Deps, req *mcp.CallToolRequest, r *resolvedImage) (*inventory.Inventory, error) {
+	if inv, ok, err := sbomInventory(ctx, d, r); err != nil || ok {
+		return inv, err
+	}
 	col := inventory.NewCollector()
 	res, err := d.Registry.VisitFiles(ctx, r.ref.Context(), r.res.Image.Image,
 		func(e oci.FileEntry) bool { return e.Type == "file" && col.Want(fileOf(e)) },

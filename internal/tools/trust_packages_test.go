@@ -110,3 +110,22 @@ func TestListImagePackagesOfAnImageWithoutPackages(t *testing.T) {
 		t.Errorf("os = %+v", out.OS)
 	}
 }
+
+func TestListImagePackagesPrefersTheSBOM(t *testing.T) {
+	t.Parallel()
+	e := newTrustEnv(t, registrytest.Options{}, withTTL)
+	args := map[string]any{"image_ref": e.fx.Ref(e.fx.Supply.Signed), "limit": 5}
+	out := registrytest.Decode[tools.PackagesOutput](t, e.call(t, "list_image_packages", args))
+	if out.Total != 30 || len(out.Packages) != 5 || !cmp.Equal(out.Sources, []string{"sbom"}) || out.NextCursor == "" {
+		t.Fatalf("total %d, %d shown, sources %v, next %q", out.Total, len(out.Packages), out.Sources, out.NextCursor)
+	}
+	p := out.Packages[0]
+	if p.Name != "pkg00" || p.Version != "1.0.0" || p.Location != "sbom "+e.fx.Supply.Referrers["sbom"] {
+		t.Errorf("first package %+v, want pkg00 1.0.0 read from the sbom referrer %s", p, e.fx.Supply.Referrers["sbom"])
+	}
+	e.reg.Reset()
+	registrytest.Decode[tools.PackagesOutput](t, e.call(t, "list_image_packages", args))
+	if n := e.reg.Total(); n != 0 {
+		t.Errorf("a repeated SBOM listing cost %d registry requests (%v), want 0", n, e.reg.Counts())
+	}
+}

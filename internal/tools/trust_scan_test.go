@@ -106,8 +106,9 @@ func TestScanSaysWhenTheVulnerabilitySourceFails(t *testing.T) {
 
 // TestTrustRequestCounts pins what the trust tools cost, counted by the
 // registry and the OSV service themselves: a package list reads the
-// manifest, the config and each layer once; a scan after it asks OSV one
-// querybatch and one record per vulnerability; repeats cost nothing.
+// manifest, looks for an SBOM, then reads the config and each layer once;
+// a scan after it asks OSV one querybatch and one record per
+// vulnerability; repeats cost nothing.
 func TestTrustRequestCounts(t *testing.T) {
 	t.Parallel()
 	e := newTrustEnv(t, registrytest.Options{TokenAuth: true}, withTTL)
@@ -120,14 +121,15 @@ func TestTrustRequestCounts(t *testing.T) {
 		registry  map[string]int
 		osvCounts map[string]int
 	}{
-		{"packages, cold", "list_image_packages", debian, map[string]int{"GET manifests": 1, "GET blobs": 3}, map[string]int{}},
+		{"packages, cold: SBOM referrers (API and cosign tag), then the layers", "list_image_packages", debian,
+			map[string]int{"GET manifests": 1, "GET referrers": 1, "HEAD manifests": 1, "GET blobs": 3}, map[string]int{}},
 		{"packages again", "list_image_packages", debian, map[string]int{}, map[string]int{}},
 		{"another page", "list_image_packages", map[string]any{"image_ref": e.imgs.Debian, "type": "deb"}, map[string]int{}, map[string]int{}},
 		{"scan after the package list", "scan_image_vulnerabilities", debian, map[string]int{}, map[string]int{"POST querybatch": 1, "GET vulns": 7}},
 		{"scan again", "scan_image_vulnerabilities", debian, map[string]int{}, map[string]int{}},
 		{"scan with a filter", "scan_image_vulnerabilities", map[string]any{"image_ref": e.imgs.Debian, "min_severity": "critical"}, map[string]int{}, map[string]int{}},
 		{"scan, cold, of another repository", "scan_image_vulnerabilities", map[string]any{"image_ref": e.imgs.Alpine},
-			map[string]int{"GET token": 1, "GET manifests": 1, "GET blobs": 2}, map[string]int{"POST querybatch": 1, "GET vulns": 1}},
+			map[string]int{"GET token": 1, "GET manifests": 1, "GET referrers": 1, "HEAD manifests": 1, "GET blobs": 2}, map[string]int{"POST querybatch": 1, "GET vulns": 1}},
 	}
 	for _, s := range steps {
 		e.reg.Reset()
