@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"strings"
 	"testing"
@@ -110,5 +111,46 @@ func TestOnlyPackageFilesAreWanted(t *testing.T) {
 		if got := c.Want(tc.f); got != tc.want {
 			t.Errorf("Want(%s) = %v, want %v", tc.f.Path, got, tc.want)
 		}
+	}
+}
+
+func TestJavaArchive(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte("groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	inv := collect(t, []file{{path: "/opt/app/lib/log4j-core-2.14.1.jar", content: buf.Bytes()}})
+	var found *inventory.Package
+	for i, p := range inv.Packages {
+		if p.Type == "java" && strings.Contains(p.Name, "log4j-core") {
+			found = &inv.Packages[i]
+		}
+	}
+	if found == nil || found.Version != "2.14.1" || found.Ecosystem != "Maven" || found.OSVName != "org.apache.logging.log4j:log4j-core" ||
+		found.PURL != "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" {
+		t.Fatalf("java packages: %+v", inv.Packages)
+	}
+}
+
+func TestOversizedFilesAreSkippedAndSaid(t *testing.T) {
+	t.Parallel()
+	c := inventory.NewCollector()
+	f := inventory.File{Path: "/var/lib/dpkg/status", Size: inventory.MaxDatabaseBytes + 1, Mode: 0o644}
+	if !c.Want(f) {
+		t.Fatal("the status file is not wanted")
+	}
+	if err := c.Add(t.Context(), f, strings.NewReader("never read")); err != nil {
+		t.Fatal(err)
+	}
+	inv := c.Finish(t.Context())
+	if len(inv.Skipped) != 1 || !strings.Contains(inv.Skipped[0], "/var/lib/dpkg/status") {
+		t.Errorf("skipped = %v", inv.Skipped)
 	}
 }
