@@ -127,7 +127,7 @@ func (s *OSVService) queryBatch(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Results[i] = list
 	}
-	writeJSON(w, http.StatusOK, out)
+	osvWriteJSON(w, http.StatusOK, out)
 }
 
 // page cuts one query's result to PageSize, from the offset a token names.
@@ -233,10 +233,10 @@ func (s *OSVService) vuln(w http.ResponseWriter, r *http.Request) {
 
 // osvError answers as the service does: a google.rpc.Status object.
 func osvError(w http.ResponseWriter, status, code int, message string) {
-	writeJSON(w, status, map[string]any{"code": code, "message": message})
+	osvWriteJSON(w, status, map[string]any{"code": code, "message": message})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func osvWriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)

@@ -83,7 +83,7 @@ func pushImage(ref string, opts []remote.Option, layers ...[]tarEntry) (string, 
 	}
 	img := empty.Image
 	for _, entries := range layers {
-		l, err := tarLayer(entries)
+		l, err := trustLayer(entries)
 		if err != nil {
 			return "", err
 		}
@@ -106,8 +106,8 @@ func pushImage(ref string, opts []remote.Option, layers ...[]tarEntry) (string, 
 	return ref, nil
 }
 
-// tarLayer builds a gzip-compressed layer.
-func tarLayer(entries []tarEntry) (v1.Layer, error) {
+// trustLayer builds a gzip-compressed layer.
+func trustLayer(entries []tarEntry) (v1.Layer, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for _, e := range entries {

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing/fstest"
 	"time"
 
 	scalibrextractor "github.com/google/osv-scalibr/extractor"
@@ -47,7 +46,7 @@ var elfMagic = []byte{0x7f, 'E', 'L', 'F'}
 // hands it. It is not safe for concurrent use: a walk is sequential.
 type Collector struct {
 	kinds   []kind
-	files   fstest.MapFS // kept files, for extractors that read others (os-release)
+	files   memFS // kept files, for extractors that read others (os-release)
 	pending []pendingFile
 	kept    int64
 	pkgs    []*scalibrextractor.Package
@@ -72,7 +71,7 @@ func NewCollector() *Collector {
 	// scalibr reads os-release only from a filesystem with an etc
 	// directory; /etc/os-release is often a symlink to
 	// /usr/lib/os-release, and symlinks are not kept.
-	files := fstest.MapFS{"etc": &fstest.MapFile{Mode: fs.ModeDir | 0o755}}
+	files := memFS{"etc": &memFile{mode: fs.ModeDir | 0o755}}
 	return &Collector{kinds: kinds(), files: files, found: map[string]bool{}}
 }
 
@@ -148,7 +147,7 @@ func (c *Collector) keep(rel string, f File, r io.Reader, k *kind) error {
 		return err
 	}
 	c.kept += int64(len(content))
-	c.files[rel] = &fstest.MapFile{Data: content, Mode: f.Mode}
+	c.files[rel] = &memFile{data: content, mode: f.Mode}
 	if k != nil {
 		c.pending = append(c.pending, pendingFile{path: rel, kind: k})
 	}
@@ -184,7 +183,7 @@ func (c *Collector) extract(ctx context.Context, k *kind, rel string, f File, co
 func (c *Collector) Finish(ctx context.Context) *Inventory {
 	for _, p := range c.pending {
 		mf := c.files[p.path]
-		c.extract(ctx, p.kind, p.path, File{Path: "/" + p.path, Size: int64(len(mf.Data)), Mode: mf.Mode}, mf.Data)
+		c.extract(ctx, p.kind, p.path, File{Path: "/" + p.path, Size: int64(len(mf.data)), Mode: mf.mode}, mf.data)
 	}
 	out := &Inventory{OS: c.osRelease(), Skipped: c.skipped}
 	for _, k := range c.kinds {
