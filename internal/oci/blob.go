@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -21,15 +22,17 @@ import (
 // the shared cache when there is one.
 func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, error) {
 	key := "blob:" + repo.Name() + "@" + digest
+	what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
 	if v, ok := c.content.get(key); ok {
-		return v.([]byte), nil
+		return withinLimit(v.([]byte), limit, what)
 	}
-	v, err, _ := c.flight.Do(key, func() (any, error) {
+	// The limit is part of the key: a caller allowing less must not share
+	// (and fail) the fetch of one allowing more, nor the other way round.
+	return coalesce(ctx, c, key+"|"+strconv.FormatInt(limit, 10), func(ctx context.Context) ([]byte, error) {
 		if b, ok := c.sharedBlob(ctx, repo, digest, limit); ok {
 			c.content.add(key, b, int64(len(b)))
 			return b, nil
 		}
-		what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
 		resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
 		if err != nil {
 			return nil, err
@@ -43,10 +46,14 @@ func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, 
 		}
 		return resp.body, nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// withinLimit holds cached content to the caller's own limit.
+func withinLimit(b []byte, limit int64, what string) ([]byte, error) {
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, what, len(b), limit)
 	}
-	return v.([]byte), nil
+	return b, nil
 }
 
 // sharedBlob reads a blob from the shared cache, verifying its digest.

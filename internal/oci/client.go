@@ -54,8 +54,8 @@ type Client struct {
 
 	mu         sync.Mutex
 	challenges map[string]*transport.Challenge // registry → ping result
-	transports map[string]http.RoundTripper    // registry/repository → authenticated transport
-	flight     singleflight.Group
+	transports *lru                            // registry/repository → authenticated transport, bounded by count
+	flight     singleflight.Group               // used only through coalesce
 
 	content *lru
 	tags    *tagCache
@@ -77,7 +77,7 @@ func New(opts Options) *Client {
 		base:       opts.Transport,
 		log:        opts.Logger,
 		challenges: map[string]*transport.Challenge{},
-		transports: map[string]http.RoundTripper{},
+		transports: newLRU(maxTransports),
 		content:    newLRU(opts.CacheBytes),
 		tags:       newTagCache(opts.TagTTL),
 	}
@@ -115,14 +115,10 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		return nil, "", err
 	}
 	key := reg.RegistryStr() + "/" + repo.RepositoryStr()
-	c.mu.Lock()
-	rt, ok := c.transports[key]
-	ch := c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	if ok {
-		return rt, schemeOf(ch), nil
+	if rt, ok := c.transports.get(key); ok {
+		return rt.(http.RoundTripper), schemeOf(c.knownChallenge(reg)), nil
 	}
-	v, err, _ := c.flight.Do("auth:"+key, func() (any, error) {
+	rt, err := coalesce(ctx, c, "auth:"+key, func(ctx context.Context) (http.RoundTripper, error) {
 		ch, err := c.challenge(ctx, reg)
 		if err != nil {
 			return nil, err
@@ -131,18 +127,24 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		if err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		c.transports[key] = rt
-		c.mu.Unlock()
+		c.transports.add(key, rt, 1)
 		return rt, nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
+	return rt, schemeOf(c.knownChallenge(reg)), nil
+}
+
+// maxTransports bounds the authenticated transports kept (one per
+// repository asked about); the least recently used is dropped and its token
+// exchanged again when needed.
+const maxTransports = 4096
+
+func (c *Client) knownChallenge(reg name.Registry) *transport.Challenge {
 	c.mu.Lock()
-	ch = c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	return v.(http.RoundTripper), schemeOf(ch), nil
+	defer c.mu.Unlock()
+	return c.challenges[reg.RegistryStr()]
 }
 
 func schemeOf(ch *transport.Challenge) string {
@@ -154,13 +156,10 @@ func schemeOf(ch *transport.Challenge) string {
 
 // challenge pings a registry once and remembers how it wants to be spoken to.
 func (c *Client) challenge(ctx context.Context, reg name.Registry) (*transport.Challenge, error) {
-	c.mu.Lock()
-	ch, ok := c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	if ok {
+	if ch := c.knownChallenge(reg); ch != nil {
 		return ch, nil
 	}
-	v, err, _ := c.flight.Do("ping:"+reg.RegistryStr(), func() (any, error) {
+	return coalesce(ctx, c, "ping:"+reg.RegistryStr(), func(ctx context.Context) (*transport.Challenge, error) {
 		ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 		defer cancel()
 		ch, err := transport.Ping(ctx, reg, c.base)
@@ -168,14 +167,13 @@ func (c *Client) challenge(ctx context.Context, reg name.Registry) (*transport.C
 			return nil, classifyTransportError(reg.RegistryStr(), err)
 		}
 		c.mu.Lock()
+		if len(c.challenges) >= maxTransports {
+			clear(c.challenges) // a crude bound: one ping per registry relearns them
+		}
 		c.challenges[reg.RegistryStr()] = ch
 		c.mu.Unlock()
 		return ch, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*transport.Challenge), nil
 }
 
 func (c *Client) newTransport(ctx context.Context, repo name.Repository, ch *transport.Challenge) (http.RoundTripper, error) {
@@ -228,9 +226,7 @@ func (t *basicTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // forgetTransport drops a repository's transport, e.g. after its token was refused.
 func (c *Client) forgetTransport(repo name.Repository) {
-	c.mu.Lock()
-	delete(c.transports, repo.RegistryStr()+"/"+repo.RepositoryStr())
-	c.mu.Unlock()
+	c.transports.remove(repo.RegistryStr() + "/" + repo.RepositoryStr())
 }
 
 // Close releases idle connections. The Client stays usable.

@@ -56,13 +56,9 @@ func (c *Client) Manifest(ctx context.Context, ref name.Reference) (*Manifest, e
 	}
 	// Everything slower is coalesced, revalidation included, so that a burst
 	// of calls after the TTL costs one HEAD.
-	v, err, _ := c.flight.Do("manifest:"+tagKey, func() (any, error) {
+	return coalesce(ctx, c, "manifest:"+tagKey, func(ctx context.Context) (*Manifest, error) {
 		return c.manifestByTag(ctx, ref, tagKey)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Manifest), nil
 }
 
 // manifestByTag answers from a known digest when it can (fresh, or
@@ -100,16 +96,12 @@ func (c *Client) manifestByDigest(ctx context.Context, repo name.Repository, dig
 	if m, ok := c.cachedManifest(repo, digest); ok {
 		return m, nil
 	}
-	v, err, _ := c.flight.Do("manifest:"+repo.Name()+"@"+digest, func() (any, error) {
+	return coalesce(ctx, c, "manifest:"+repo.Name()+"@"+digest, func(ctx context.Context) (*Manifest, error) {
 		if m, ok := c.sharedManifest(ctx, repo, digest); ok {
 			return m, nil
 		}
 		return c.fetchManifest(ctx, repo, digest, digest, what)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Manifest), nil
 }
 
 // ManifestByDigest fetches a manifest in repo by digest.

@@ -29,7 +29,7 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last str
 	if v, ok := c.getFresh(key); ok {
 		return v.(*TagPage).clone(), nil
 	}
-	v, err, _ := c.flight.Do(key, func() (any, error) {
+	page, err := coalesce(ctx, c, key, func(ctx context.Context) (*TagPage, error) {
 		var shared sharedTagPage
 		if c.sharedJSON(ctx, key, &shared) && shared.Tags != nil {
 			page := &TagPage{Tags: shared.Tags, Last: shared.Last}
@@ -47,7 +47,7 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last str
 	if err != nil {
 		return nil, err
 	}
-	return v.(*TagPage).clone(), nil
+	return page.clone(), nil
 }
 
 // sharedTagPage is a TagPage as the shared cache holds it.
@@ -105,7 +105,7 @@ func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, pro
 	}
 	// Callers with different maxes do not share a fetch: one that fails past
 	// a small max must not fail one that allows more.
-	v, err, _ := c.flight.Do(key+"|"+strconv.Itoa(max), func() (any, error) {
+	all, err := coalesce(ctx, c, key+"|"+strconv.Itoa(max), func(ctx context.Context) ([]string, error) {
 		var shared []string
 		if c.sharedJSON(ctx, key, &shared) && shared != nil {
 			c.addFresh(key, shared, tagsSize(shared))
@@ -124,7 +124,7 @@ func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, pro
 	if err != nil {
 		return nil, err
 	}
-	return c.boundTags(repo, v.([]string), max)
+	return c.boundTags(repo, all, max)
 }
 
 func (c *Client) fetchAllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
