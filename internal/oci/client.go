@@ -55,7 +55,7 @@ type Client struct {
 	mu         sync.Mutex
 	challenges map[string]*transport.Challenge // registry → ping result
 	transports *lru                            // registry/repository → authenticated transport, bounded by count
-	flight     singleflight.Group               // used only through coalesce
+	flight     singleflight.Group              // used only through coalesce
 
 	content *lru
 	tags    *tagCache
