@@ -21,17 +21,15 @@ import (
 // larger than limit, verifying its digest and caching it, in memory and in
 // the shared cache when there is one.
 func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, error) {
-	key := "blob:" + repo.Name() + "@" + digest
 	what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
-	if v, ok := c.content.get(key); ok {
-		return withinLimit(v.([]byte), limit, what)
+	if b, ok := c.cache.localBlob(repo, digest); ok {
+		return withinLimit(b, limit, what)
 	}
 	// The limit is part of the key: a caller allowing less must not share
 	// (and fail) the fetch of one allowing more, nor the other way round.
-	return coalesce(ctx, c, key+"|"+strconv.FormatInt(limit, 10), func(ctx context.Context) ([]byte, error) {
-		if b, ok := c.sharedBlob(ctx, repo, digest, limit); ok {
-			c.content.add(key, b, int64(len(b)))
-			return b, nil
+	return coalesce(ctx, c, blobKey(repo, digest).String()+"|"+strconv.FormatInt(limit, 10), func(ctx context.Context) ([]byte, error) {
+		if b, ok := c.cache.blob(ctx, repo, digest); ok {
+			return withinLimit(b, limit, what)
 		}
 		resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
 		if err != nil {
@@ -40,10 +38,7 @@ func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, 
 		if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
 			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
 		}
-		c.content.add(key, resp.body, int64(len(resp.body)))
-		if verifiable(digest) {
-			c.shared.set(ctx, sharedBlobKey(repo, digest), resp.body, sharedContentTTL)
-		}
+		c.cache.putBlob(ctx, repo, digest, resp.body)
 		return resp.body, nil
 	})
 }
@@ -54,22 +49,6 @@ func withinLimit(b []byte, limit int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, what, len(b), limit)
 	}
 	return b, nil
-}
-
-// sharedBlob reads a blob from the shared cache, verifying its digest.
-func (c *Client) sharedBlob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, bool) {
-	if !verifiable(digest) {
-		return nil, false
-	}
-	b, ok := c.shared.get(ctx, sharedBlobKey(repo, digest))
-	if !ok || int64(len(b)) > limit {
-		return nil, false
-	}
-	if sha256Digest(b) != digest {
-		c.log.Warn("shared cache held a blob that does not match its digest; ignoring it", "repository", repo.Name(), "digest", digest)
-		return nil, false
-	}
-	return b, true
 }
 
 // OpenBlob streams a blob (a layer) without buffering it. The reader checks

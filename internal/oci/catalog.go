@@ -91,13 +91,13 @@ func (c *Client) catalogTransport(ctx context.Context, reg name.Registry) (http.
 	if err != nil {
 		return nil, "", err
 	}
-	if rt, ok := c.transports.get(key); ok {
+	if rt, ok := c.transports.Get(key); ok {
 		return rt.(http.RoundTripper), schemeOf(ch), nil
 	}
 	rt, err := coalesce(ctx, c, "auth:"+key, func(ctx context.Context) (http.RoundTripper, error) {
 		rt, err := c.newCatalogTransport(ctx, reg, ch)
 		if err == nil {
-			c.transports.add(key, rt, 1)
+			c.transports.Add(key, rt, 1)
 		}
 		return rt, err
 	})

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 )
 
 // Options configure a Client. The zero value is usable: anonymous access,
@@ -41,6 +43,9 @@ type Options struct {
 	Shared SharedCache
 	// Policy restricts which registries and addresses may be contacted.
 	Policy Policy
+	// Now returns the current time; nil means time.Now. Every TTL is
+	// measured with it, so tests move time instead of sleeping.
+	Now func() time.Time
 }
 
 // Client talks to OCI registries. It is safe for concurrent use; keep one per
@@ -54,12 +59,11 @@ type Client struct {
 
 	mu         sync.Mutex
 	challenges map[string]*transport.Challenge // registry → ping result
-	transports *lru                            // registry/repository → authenticated transport, bounded by count
+	transports *cache.LRU                      // registry/repository → authenticated transport, bounded by count
 	flight     singleflight.Group              // used only through coalesce
 
-	content *lru
-	tags    *tagCache
-	shared  *sharedLayer // nil without a shared cache
+	cache   *store
+	content *memTier // the cache's memory, for answers kept under their own keys
 }
 
 // New returns a Client.
@@ -77,9 +81,7 @@ func New(opts Options) *Client {
 		base:       opts.Transport,
 		log:        opts.Logger,
 		challenges: map[string]*transport.Challenge{},
-		transports: newLRU(maxTransports),
-		content:    newLRU(opts.CacheBytes),
-		tags:       newTagCache(opts.TagTTL),
+		transports: cache.NewLRU(maxTransports),
 	}
 	if c.keychain == nil {
 		c.keychain = authn.NewMultiKeychain()
@@ -90,7 +92,8 @@ func New(opts Options) *Client {
 	if c.base == nil {
 		c.base = defaultTransport(opts.Timeout, opts.Policy)
 	}
-	c.shared = newSharedLayer(opts.Shared, c.log, time.Now)
+	c.cache = newStore(opts, c.log)
+	c.content = c.cache.mem
 	for _, h := range opts.Insecure {
 		c.insecure[strings.ToLower(strings.TrimSpace(h))] = true
 	}
@@ -115,7 +118,7 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		return nil, "", err
 	}
 	key := reg.RegistryStr() + "/" + repo.RepositoryStr()
-	if rt, ok := c.transports.get(key); ok {
+	if rt, ok := c.transports.Get(key); ok {
 		return rt.(http.RoundTripper), schemeOf(c.knownChallenge(reg)), nil
 	}
 	rt, err := coalesce(ctx, c, "auth:"+key, func(ctx context.Context) (http.RoundTripper, error) {
@@ -127,7 +130,7 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		if err != nil {
 			return nil, err
 		}
-		c.transports.add(key, rt, 1)
+		c.transports.Add(key, rt, 1)
 		return rt, nil
 	})
 	if err != nil {
@@ -226,7 +229,7 @@ func (t *basicTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // forgetTransport drops a repository's transport, e.g. after its token was refused.
 func (c *Client) forgetTransport(repo name.Repository) {
-	c.transports.remove(repo.RegistryStr() + "/" + repo.RepositoryStr())
+	c.transports.Remove(repo.RegistryStr() + "/" + repo.RepositoryStr())
 }
 
 // Close releases idle connections. The Client stays usable.

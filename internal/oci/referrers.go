@@ -74,15 +74,15 @@ func (c *Client) Referrers(ctx context.Context, ref name.Reference, filter strin
 	}
 	// Referrers can be added at any time, so a list is kept only for the
 	// tag TTL, like a tag's digest.
-	key := "referrers:" + ref.Context().Name() + "@" + subject.Digest + "|" + filter
-	if v, ok := c.getFresh(key); ok {
+	k := referrersKey(ref.Context(), subject.Digest, filter)
+	if v, ok := c.cache.freshValue(k); ok {
 		return v.(*ReferrerList).clone(), nil
 	}
 	list, err := c.gatherReferrers(ctx, ref.Context(), subject, filter)
 	if err != nil {
 		return nil, err
 	}
-	c.addFresh(key, list.clone(), int64(512*len(list.Referrers)+256))
+	c.cache.putFresh(k, list.clone(), int64(512*len(list.Referrers)+256))
 	return list, nil
 }
 
