@@ -37,7 +37,9 @@ func (c *Client) ResolveImage(ctx context.Context, ref name.Reference, want *Pla
 	if err != nil {
 		return nil, err
 	}
-	if img := r.Image.Image; maxConfig > 0 && img != nil && img.Config.Size > maxConfig {
+	// The general limit is named first: a config over it is refused by
+	// Config before any byte is fetched, whatever this caller allows.
+	if img := r.Image.Image; maxConfig > 0 && img != nil && img.Config.Size > maxConfig && img.Config.Size <= MaxConfigBytes {
 		return nil, fmt.Errorf("%w: the config of %s is %d bytes, over the %d bytes this call can return", errdef.ErrTooLarge, DisplayRef(ref), img.Config.Size, maxConfig)
 	}
 	r.Config, r.RawConfig, err = c.Config(ctx, ref.Context(), r.Image)

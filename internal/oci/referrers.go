@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -27,6 +28,10 @@ const (
 	MaxReferrers = 500
 	// maxReferrerPages bounds how many pages of the referrers API are followed.
 	maxReferrerPages = 8
+	// referrersAPIAbsentTTL is how long a registry found without the
+	// referrers API is not asked for it again: registries rarely gain it,
+	// and each probe is a wasted request on every listing.
+	referrersAPIAbsentTTL = 15 * time.Minute
 )
 
 // Where a referrer was found.
@@ -157,6 +162,10 @@ func (c *Client) gatherReferrers(ctx context.Context, repo name.Repository, subj
 // referrersOf asks the referrers API, falling back to the referrers tag
 // schema when the registry has no such API (GHCR, older registries).
 func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, artifactType string) ([]Referrer, bool, error) {
+	absent := noReferrersAPIKey(repo.RegistryStr())
+	if _, ok := c.cache.freshValue(absent); ok {
+		return c.referrersTag(ctx, repo, digest)
+	}
 	q := url.Values{}
 	if artifactType != "" {
 		q.Set("artifactType", artifactType)
@@ -171,11 +180,13 @@ func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, 
 		var idx v1.IndexManifest
 		switch {
 		case page == 0 && apiAbsent(err):
+			c.cache.putFor(absent, true, 64, referrersAPIAbsentTTL)
 			return c.referrersTag(ctx, repo, digest)
 		case err != nil:
 			return nil, false, err
 		case looksLikeHTML(resp.body, resp.header) || json.Unmarshal(resp.body, &idx) != nil:
 			if page == 0 {
+				c.cache.putFor(absent, true, 64, referrersAPIAbsentTTL)
 				return c.referrersTag(ctx, repo, digest) // a proxy's page, not the API
 			}
 			return nil, false, fmt.Errorf("%w: %s answered a referrers page that is not an index", errdef.ErrBadResponse, repo.RegistryStr())

@@ -29,6 +29,11 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last str
 	if v, ok := c.cache.freshValue(k); ok {
 		return v.(*TagPage).clone(), nil
 	}
+	if v, ok := c.cache.freshValue(allTagsKey(repo)); ok {
+		if page, ok := pageOf(v.([]string), n, last); ok {
+			return page, nil
+		}
+	}
 	page, err := coalesce(ctx, c, k.String(), func(ctx context.Context) (*TagPage, error) {
 		var shared sharedTagPage
 		if c.cache.sharedFresh(ctx, k, &shared) && shared.Tags != nil {
@@ -48,6 +53,26 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last str
 		return nil, err
 	}
 	return page.clone(), nil
+}
+
+// pageOf cuts a page out of a full tag list, which AllTags gathered in the
+// registry's own order, the way the registry would have: n tags after last.
+// It cannot when last is not in the list.
+func pageOf(all []string, n int, last string) (*TagPage, bool) {
+	start := 0
+	if last != "" {
+		i := slices.Index(all, last)
+		if i < 0 {
+			return nil, false
+		}
+		start = i + 1
+	}
+	end := min(start+n, len(all))
+	page := &TagPage{Tags: slices.Clone(all[start:end])}
+	if end < len(all) {
+		page.Last = all[end-1]
+	}
+	return page, true
 }
 
 // sharedTagPage is a TagPage as the shared cache holds it.

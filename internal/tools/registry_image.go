@@ -160,7 +160,9 @@ func getImageConfigTool() *toolDef {
 		"Raw image config JSON (env, entrypoint, labels, history, rootfs).",
 		inputSchema[ImageInput](nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ConfigOutput, error) {
-		r, err := resolveImage(ctx, d, in)
+		// A config that cannot fit in a result is refused from the size its
+		// manifest declares, before any of it is downloaded.
+		r, err := resolveImageWithin(ctx, d, in, MaxResultBytes)
 		if err != nil {
 			return ConfigOutput{}, err
 		}
