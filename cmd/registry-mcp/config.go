@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
@@ -25,6 +26,8 @@ type config struct {
 	insecure             []string
 	cacheTTL             time.Duration
 	cacheRedis           string
+	sharedOnce           sync.Once       // sharedCache is made once, for both clients
+	shared               oci.SharedCache // nil without -cache-redis
 	timeout              time.Duration
 	logLevel             string
 	authToken            string

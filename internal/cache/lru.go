@@ -79,3 +79,12 @@ func (c *LRU) Used() int64 {
 	defer c.mu.Unlock()
 	return c.used
 }
+
+// Clear drops everything.
+func (c *LRU) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.order.Init()
+	clear(c.items)
+	c.used = 0
+}

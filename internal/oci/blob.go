@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -28,19 +29,31 @@ func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, 
 	// The limit is part of the key: a caller allowing less must not share
 	// (and fail) the fetch of one allowing more, nor the other way round.
 	return coalesce(ctx, c, blobKey(repo, digest).String()+"|"+strconv.FormatInt(limit, 10), func(ctx context.Context) ([]byte, error) {
-		if b, ok := c.cache.blob(ctx, repo, digest); ok {
+		lookup := func(ctx context.Context) ([]byte, bool) { return c.cache.blob(ctx, repo, digest) }
+		if b, ok := lookup(ctx); ok {
 			return withinLimit(b, limit, what)
 		}
-		resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
+		b, err := cache.Once(ctx, c.cache.shared, blobKey(repo, digest).String(), lookup, func(ctx context.Context) ([]byte, error) {
+			return c.fetchBlob(ctx, repo, digest, limit, what)
+		})
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
-			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
-		}
-		c.cache.putBlob(ctx, repo, digest, resp.body)
-		return resp.body, nil
+		return withinLimit(b, limit, what)
 	})
+}
+
+// fetchBlob GETs a blob under limit, verifies and caches it.
+func (c *Client) fetchBlob(ctx context.Context, repo name.Repository, digest string, limit int64, what string) ([]byte, error) {
+	resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
+		return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
+	}
+	c.cache.putBlob(ctx, repo, digest, resp.body)
+	return resp.body, nil
 }
 
 // withinLimit holds cached content to the caller's own limit.

@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -69,12 +70,27 @@ func (c *Client) manifestByTag(ctx context.Context, ref name.Reference, tk key) 
 	if m, ok := c.knownTag(ctx, ref, tk); ok {
 		return m, nil
 	}
-	m, err := c.fetchManifest(ctx, ref.Context(), ref.Identifier(), "", DisplayRef(ref))
-	if err != nil {
-		return nil, err
+	// Replicas asked for the same new tag at once: one GETs it, the others
+	// wait for its answer in the shared cache.
+	return cache.Once(ctx, c.cache.shared, tk.String(), func(ctx context.Context) (*Manifest, bool) {
+		return c.freshTag(ctx, ref, tk)
+	}, func(ctx context.Context) (*Manifest, error) {
+		m, err := c.fetchManifest(ctx, ref.Context(), ref.Identifier(), "", DisplayRef(ref))
+		if err != nil {
+			return nil, err
+		}
+		c.cache.putTag(ctx, tk, m.Digest)
+		return m, nil
+	})
+}
+
+// freshTag answers from a fresh tag entry whose manifest is held.
+func (c *Client) freshTag(ctx context.Context, ref name.Reference, tk key) (*Manifest, bool) {
+	digest, fresh, ok := c.cache.tag(ctx, tk)
+	if !ok || !fresh {
+		return nil, false
 	}
-	c.cache.putTag(ctx, tk, m.Digest)
-	return m, nil
+	return c.cache.manifest(ctx, ref.Context(), digest)
 }
 
 // knownTag answers from the cache: a fresh tag whose manifest is held, or a
@@ -114,7 +130,11 @@ func (c *Client) manifestByDigest(ctx context.Context, repo name.Repository, dig
 		if m, ok := c.cache.manifest(ctx, repo, digest); ok {
 			return m, nil
 		}
-		return c.fetchManifest(ctx, repo, digest, digest, what)
+		return cache.Once(ctx, c.cache.shared, manifestKey(repo, digest).String(), func(ctx context.Context) (*Manifest, bool) {
+			return c.cache.manifest(ctx, repo, digest)
+		}, func(ctx context.Context) (*Manifest, error) {
+			return c.fetchManifest(ctx, repo, digest, digest, what)
+		})
 	})
 }
 
