@@ -33,6 +33,12 @@ const (
 	maxZstdWindow = 128 << 20
 	// progressEvery is how often, in bytes read, a long scan reports progress.
 	progressEvery = 32 << 20
+	// MaxWalkLayers caps the distinct layers a walk accepts, and so the blob
+	// fetches one call can cause. A manifest can list tens of thousands of
+	// layers within MaxManifestBytes; Docker cannot run an image of more
+	// than about 125 (overlay2 stops at 128), so a thousand leaves room for
+	// images built by other tools.
+	MaxWalkLayers = 1000
 )
 
 var (
@@ -167,6 +173,33 @@ func layerError(ctx context.Context, label string, err error) error {
 		return fmt.Errorf("%w: %s is not a tar archive (plain, gzip or zstd); it may be an artifact rather than a filesystem layer", errdef.ErrUnsupported, label)
 	}
 	return fmt.Errorf("%w: %s could not be read to the end; its compressed stream is corrupt or the download broke off", errdef.ErrBadResponse, label)
+}
+
+// layerStep is one distinct layer of a walk, with its label for messages.
+type layerStep struct {
+	desc  v1.Descriptor
+	label string
+}
+
+// walkPlan lists an image's distinct layers from the top down. A layer
+// listed again lower down adds nothing to the merged filesystem: every path
+// it holds is already decided by its upper copy, and its whiteouts already
+// apply to everything below. Reading it once keeps a manifest that repeats
+// one layer from turning into as many downloads.
+func walkPlan(layers []v1.Descriptor) ([]layerStep, error) {
+	seen := make(map[v1.Hash]bool, min(len(layers), MaxWalkLayers))
+	var plan []layerStep
+	for i := len(layers) - 1; i >= 0; i-- {
+		if seen[layers[i].Digest] {
+			continue
+		}
+		if len(plan) == MaxWalkLayers {
+			return nil, fmt.Errorf("%w: the image lists more than %d distinct layers, more than a file walk reads", errdef.ErrTooLarge, MaxWalkLayers)
+		}
+		seen[layers[i].Digest] = true
+		plan = append(plan, layerStep{desc: layers[i], label: layerLabel(i, len(layers), layers[i])})
+	}
+	return plan, nil
 }
 
 // layerLabel names a layer in messages: "layer 2 of 5 (sha256:0123456789ab)".
