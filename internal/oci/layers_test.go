@@ -45,7 +45,7 @@ type blobServer struct {
 	url   string
 }
 
-func newBlobServer(t *testing.T, blobs ...[]byte) (*blobServer, []v1.Descriptor) {
+func newBlobServer(t testing.TB, blobs ...[]byte) (*blobServer, []v1.Descriptor) {
 	t.Helper()
 	s := &blobServer{blobs: map[string][]byte{}}
 	var descs []v1.Descriptor
@@ -125,5 +125,75 @@ func TestAWalkRefusesTooManyLayers(t *testing.T) {
 	}
 	if n := srv.gets.Load(); n != 0 {
 		t.Errorf("%d blob downloads; want none", n)
+	}
+}
+
+// zstdFrame wraps content in one zstd frame of raw blocks that declares a
+// window of 1<<windowLog bytes, whatever the content needs: what a hostile
+// registry would send to make a decoder reserve memory.
+func zstdFrame(windowLog int, content []byte) []byte {
+	out := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, byte(windowLog-10) << 3}
+	for len(content) > 0 {
+		n := min(len(content), 1<<10)
+		last := 0
+		if n == len(content) {
+			last = 1
+		}
+		h := last | n<<3 // raw block: type 0
+		out = append(out, byte(h), byte(h>>8), byte(h>>16))
+		out = append(out, content[:n]...)
+		content = content[n:]
+	}
+	return out
+}
+
+func plainTar(t testing.TB, name, content string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tw.Write([]byte(content))
+	_ = tw.Close()
+	return b.Bytes()
+}
+
+// TestZstdWindowIsBounded: a small zstd layer declaring a 128 MiB window is
+// refused with a message naming the cause; one declaring 8 MiB is read.
+func TestZstdWindowIsBounded(t *testing.T) {
+	t.Parallel()
+	tarball := plainTar(t, "etc/motd", "hello")
+	srv, descs := newBlobServer(t, zstdFrame(27, tarball), zstdFrame(23, tarball))
+	c := oci.New(oci.Options{})
+	repo, err := c.ParseRepository(srv.url + "/team/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListFiles(t.Context(), repo, &v1.Manifest{Layers: descs[:1]}, "", oci.ScanOptions{})
+	if !errors.Is(err, errdef.ErrUnsupported) || !strings.Contains(err.Error(), "window") {
+		t.Errorf("128 MiB window: got %v, want errdef.ErrUnsupported naming the window", err)
+	}
+	list, err := c.ListFiles(t.Context(), repo, &v1.Manifest{Layers: descs[1:]}, "", oci.ScanOptions{})
+	if err != nil || len(list.Files) != 1 || list.Files[0].Path != "/etc/motd" {
+		t.Errorf("8 MiB window: got %+v, %v; want /etc/motd", list, err)
+	}
+}
+
+// BenchmarkZstdLayerWalk reports what one walk over a 2 KiB zstd layer
+// allocates (B/op with -benchmem) when the layer declares an 8 MiB window
+// (the largest accepted) or a 128 MiB one (refused since the cap).
+func BenchmarkZstdLayerWalk(b *testing.B) {
+	for _, windowLog := range []int{23, 27} {
+		b.Run(fmt.Sprintf("window=%dMiB", 1<<(windowLog-20)), func(b *testing.B) {
+			srv, descs := newBlobServer(b, zstdFrame(windowLog, plainTar(b, "etc/motd", "hello")))
+			c := oci.New(oci.Options{CacheBytes: -1})
+			repo, _ := c.ParseRepository(srv.url + "/team/app")
+			img := &v1.Manifest{Layers: descs}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = c.ListFiles(b.Context(), repo, img, "", oci.ScanOptions{})
+			}
+		})
 	}
 }
