@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -22,6 +23,12 @@ type FileContent struct {
 	Entry     FileEntry // Entry.Path is where the content was found, after links
 	Content   []byte    // at most the max asked for
 	Truncated bool
+}
+
+// Text returns the content as text, cut at a character boundary if the
+// file was truncated; ok is false for binary content.
+func (fc *FileContent) Text() (text []byte, ok bool) {
+	return attest.TextPrefix(fc.Content, fc.Truncated)
 }
 
 // ReadFile reads a file of the merged filesystem, walking layers from the
