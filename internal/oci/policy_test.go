@@ -264,3 +264,22 @@ func TestRedirectHopsOfTheTokenExchangeArePoliced(t *testing.T) {
 		t.Errorf("the denied host saw %d requests; want none", n)
 	}
 }
+
+// FuzzDenyNormalisation: a denied plain name stays denied however it is
+// spelled (case, a trailing dot), and no host string makes CheckHost panic.
+func FuzzDenyNormalisation(f *testing.F) {
+	for _, s := range []string{"evil.test", "203.0.113.5", "Registry-1.Docker.io", "a", "::ffff:10.0.0.1", "[fe80::1%eth0]:5000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = oci.Policy{Allow: []string{s}, Deny: []string{s}}.CheckHost(s)
+		if s == "" || strings.HasSuffix(s, ".") || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != "" {
+			return
+		}
+		for _, spelt := range []string{s, strings.ToUpper(s), s + ".", strings.ToUpper(s) + "."} {
+			if err := (oci.Policy{Deny: []string{s}}).CheckHost(spelt); !errors.Is(err, errdef.ErrPolicy) {
+				t.Fatalf("deny %q, host %q: got %v, want errdef.ErrPolicy", s, spelt, err)
+			}
+		}
+	})
+}
