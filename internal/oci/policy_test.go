@@ -193,6 +193,17 @@ func TestDenyRegistriesFollowsTheAddress(t *testing.T) {
 			t.Errorf("deny %s, registry at its address: got %v, want errdef.ErrPolicy", deny, err)
 		}
 	}
+	_, port, _ := strings.Cut(reg.Host, ":")
+	c := oci.New(oci.Options{Policy: oci.Policy{Deny: []string{"127.0.0.1"}}})
+	for _, host := range []string{"[::ffff:127.0.0.1]:" + port, "[::ffff:7f00:1]:" + port} {
+		ref, err := c.ParseReference(host + "/" + fx.App)
+		if err != nil {
+			t.Fatalf("%s: %v", host, err)
+		}
+		if _, err := c.Manifest(t.Context(), ref); !errors.Is(err, errdef.ErrPolicy) {
+			t.Errorf("deny 127.0.0.1, registry named %s: got %v, want errdef.ErrPolicy", host, err)
+		}
+	}
 	if n := reg.Total(); n != 0 {
 		t.Errorf("the registry saw %d requests; want none", n)
 	}
