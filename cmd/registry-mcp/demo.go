@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/registry-mcp/registry-mcp/internal/registrytest"
+	"github.com/registry-mcp/registry-mcp/internal/demo"
 )
 
 // startDemo runs the embedded registry with the sample images and tells the
@@ -13,13 +13,13 @@ import (
 // The note it returns tells the model the same, through the server's
 // instructions.
 func startDemo(w io.Writer) (host, note string, stop func(), err error) {
-	r, err := registrytest.Start(registrytest.Options{})
+	r, err := demo.Start("")
 	if err != nil {
 		return "", "", nil, err
 	}
-	f, err := registrytest.Seed(r)
+	f, err := demo.Seed(r.Target())
 	if err != nil {
-		r.Close()
+		_ = r.Close()
 		return "", "", nil, err
 	}
 	note = fmt.Sprintf("A demo registry runs at %s with sample images: %s, %s (multi-platform), %s (signed, with SBOM), and the repository %s (many tags).",
@@ -40,5 +40,5 @@ try:
 `, r.Host, f.Ref(f.App), f.Ref(f.Multi), f.Ref(f.ARM64Only), f.Host+"/"+f.TagsRepo, len(f.TagNames),
 		f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered),
 		f.Ref(f.Multi), f.Ref(f.App), f.Host+"/"+f.TagsRepo, f.Ref(f.Supply.Signed), f.Ref(f.Supply.Layered))
-	return r.Host, note, r.Close, nil
+	return r.Host, note, func() { _ = r.Close() }, nil
 }
