@@ -79,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
 	h := server.Handler(srvCfg, s, server.IsLoopbackAddr(cfg.host))
 	return server.ServeHTTP(ctx, addr, h, log, func(a net.Addr) {
+		// Building the tools' schemas leaves a few MiB of garbage that the
+		// runtime would keep mapped until the heap next grows; an idle
+		// replica need not hold it.
+		go debug.FreeOSMemory()
 		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", version)
 	})
 }

@@ -136,8 +136,12 @@ func seedRateLimit(r Target, f *Fixtures) error {
 }
 
 // BigText is the content of /app/big.txt in the Layered image: 65535 bytes
-// of text, then a two-byte character straddling the 64 KiB mark.
-var BigText = strings.Repeat("a", 65535) + "é" + strings.Repeat("line of text\n", 10000)
+// of text, then a two-byte character straddling the 64 KiB mark. It is
+// built when asked, not at package init: every start of the binary would
+// otherwise pay for 200 KB that only -demo uses.
+func BigText() string {
+	return strings.Repeat("a", 65535) + "é" + strings.Repeat("line of text\n", 10000)
+}
 
 func seedLayered(r Target, f *Fixtures) error {
 	s := &f.Supply
@@ -166,7 +170,7 @@ func seedLayered(r Target, f *Fixtures) error {
 	if err != nil {
 		return err
 	}
-	top, err := tarLayer("none", files(dir("app/"), File{Path: "app/big.txt", Content: BigText}, File{Path: "app/config.yaml", Content: "port: 8080\n"})...)
+	top, err := tarLayer("none", files(dir("app/"), File{Path: "app/big.txt", Content: BigText()}, File{Path: "app/config.yaml", Content: "port: 8080\n"})...)
 	if err != nil {
 		return err
 	}

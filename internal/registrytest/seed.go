@@ -31,7 +31,7 @@ const (
 // Builders and contents of the sample images.
 var (
 	Created       = demo.Created
-	BigText       = demo.BigText
+	BigText       = demo.BigText()
 	Layer         = demo.Layer
 	Image         = demo.Image
 	PlatformImage = demo.PlatformImage
