@@ -92,6 +92,7 @@ func New(opts Options) *Client {
 	if c.base == nil {
 		c.base = defaultTransport(opts.Timeout, opts.Policy)
 	}
+	c.base = opts.Policy.guardRedirects(c.base)
 	c.cache = newStore(opts, c.log)
 	c.content = c.cache.mem
 	for _, h := range opts.Insecure {

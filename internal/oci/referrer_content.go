@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -108,7 +109,7 @@ func (c *Client) referrerBySubject(ctx context.Context, repo name.Repository, su
 	}
 	r := Referrer{
 		Digest: m.Digest, ArtifactType: artifactType, MediaType: m.MediaType, Size: m.Size,
-		Annotations: ann, Kind: ReferrerKind(artifactType, m.MediaType, ann), Source: SourceReferrersAPI,
+		Annotations: ann, Kind: attest.ReferrerKind(artifactType, m.MediaType, ann), Source: SourceReferrersAPI,
 	}
 	return r, m, true, nil
 }

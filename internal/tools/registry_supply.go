@@ -9,6 +9,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -52,18 +53,18 @@ type ReferrerContentInput struct {
 
 // ReferrerContentOutput is a referrer's decoded payload.
 type ReferrerContentOutput struct {
-	Digest        string             `json:"digest"`
-	Layer         string             `json:"layer" jsonschema:"Digest of the blob shown"`
-	Kind          string             `json:"kind"`
-	Format        string             `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
-	Envelope      string             `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
-	PredicateType string             `json:"predicate_type,omitempty"`
-	Summary       oci.PayloadSummary `json:"summary"`
-	Content       string             `json:"content"`
-	Truncated     bool               `json:"truncated"`
-	Binary        bool               `json:"binary,omitempty"`
-	Size          int64              `json:"size"`
-	Layers        []ReferrerLayer    `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
+	Digest        string                `json:"digest"`
+	Layer         string                `json:"layer" jsonschema:"Digest of the blob shown"`
+	Kind          string                `json:"kind"`
+	Format        string                `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
+	Envelope      string                `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
+	PredicateType string                `json:"predicate_type,omitempty"`
+	Summary       attest.PayloadSummary `json:"summary"`
+	Content       string                `json:"content"`
+	Truncated     bool                  `json:"truncated"`
+	Binary        bool                  `json:"binary,omitempty"`
+	Size          int64                 `json:"size"`
+	Layers        []ReferrerLayer       `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
 }
 
 // ReferrerLayer is one layer of a referrer manifest.
@@ -107,7 +108,7 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 		return ReferrerContentOutput{}, err
 	}
 	defer found.Body.Close()
-	p, err := oci.DecodePayload(found.Body, oci.PayloadOptions{
+	p, err := attest.DecodePayload(found.Body, attest.PayloadOptions{
 		MediaType: string(found.Layer.MediaType), Annotations: found.Layer.Annotations,
 		Size: found.Layer.Size, MaxContent: maxBytes, Subject: found.Subject,
 	})
