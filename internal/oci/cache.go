@@ -319,7 +319,7 @@ type expiring struct {
 	until time.Time
 }
 
-// fresh returns a value stored with putFresh while it has not expired.
+// freshValue returns a value stored with putFresh while it has not expired.
 func (s *store) freshValue(k key) (any, bool) {
 	v, ok := s.memGet(k)
 	if !ok {
