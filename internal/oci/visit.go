@@ -28,14 +28,18 @@ func (c *Client) VisitFiles(ctx context.Context, repo name.Repository, img *v1.M
 	want func(FileEntry) bool, fn func(FileEntry, io.Reader) error, opts ScanOptions) (VisitResult, error) {
 	ctx, cancel := opts.withDeadline(ctx)
 	defer cancel()
+	plan, err := walkPlan(img.Layers) // each distinct layer once, top down
+	if err != nil {
+		return VisitResult{}, err
+	}
 	m := newMerger()
 	b := newBudget(opts)
 	var out VisitResult
 	all := func(string) bool { return true }
-	for i := len(img.Layers) - 1; i >= 0; i-- {
-		label := layerLabel(i, len(img.Layers), img.Layers[i])
-		m.currentLayer = img.Layers[i].Digest.String()
-		err := c.walkLayer(ctx, repo, img.Layers[i], label, b, func(hdr *tar.Header, r io.Reader) (bool, error) {
+	for _, step := range plan {
+		label := step.label
+		m.currentLayer = step.desc.Digest.String()
+		err := c.walkLayer(ctx, repo, step.desc, label, b, func(hdr *tar.Header, r io.Reader) (bool, error) {
 			p := cleanPath(hdr.Name)
 			fresh := m.seen[p] == nil
 			m.add(hdr, all)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/inventory"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -50,7 +51,7 @@ func sbomInventory(ctx context.Context, d Deps, r *resolvedImage) (inv *inventor
 func sbomReferrers(ctx context.Context, d Deps, r *resolvedImage) ([]oci.Referrer, error) {
 	repo := r.ref.Context()
 	var out []oci.Referrer
-	list, err := d.Registry.Referrers(ctx, repo.Digest(r.res.Image.Digest), oci.KindSBOM)
+	list, err := d.Registry.Referrers(ctx, repo.Digest(r.res.Image.Digest), attest.KindSBOM)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -115,7 +116,7 @@ func decodeSBOMLayer(ctx context.Context, d Deps, repo name.Repository, l v1.Des
 		return nil, err
 	}
 	defer rc.Close()
-	p, err := oci.DecodePayload(rc, oci.PayloadOptions{MediaType: string(l.MediaType), Annotations: l.Annotations, Size: l.Size, MaxContent: maxSBOMBytes})
+	p, err := attest.DecodePayload(rc, attest.PayloadOptions{MediaType: string(l.MediaType), Annotations: l.Annotations, Size: l.Size, MaxContent: maxSBOMBytes})
 	if err != nil {
 		return nil, err
 	}
