@@ -169,7 +169,7 @@ func (f *fixture) signKeyless(t *testing.T, repo name.Repository, digest, id str
 		},
 	})
 	ann := map[string]string{
-		demo.SignatureAnnotation:        base64.StdEncoding.EncodeToString(sc.MessageSignatureContent().Signature()),
+		demo.SignatureAnnotation:          base64.StdEncoding.EncodeToString(sc.MessageSignatureContent().Signature()),
 		"dev.sigstore.cosign/certificate": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vc.Certificate().Raw})),
 		"dev.sigstore.cosign/bundle":      string(rb),
 	}
