@@ -44,6 +44,8 @@ type config struct {
 	hubUsername string
 	hubToken    string
 	hubAPIURL   string
+
+	sigstoreTrustedRoot string // trusted_root.json for keyless signatures; empty: public-good via TUF
 }
 
 type listFlag []string
@@ -75,7 +77,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.host, "host", "", "bind address (default 127.0.0.1); env MCP_HOST")
 	fs.BoolVar(&c.allowUnauthenticated, "allow-unauthenticated", false, "allow a non-loopback bind without MCP_AUTH_TOKEN")
 	fs.BoolVar(&c.readOnly, "read-only", true, "hide write tools (Docker Hub create/update); -read-only=false offers them")
-	toolsets := fs.String("toolsets", "", "comma list of toolsets: registry, hub (default both); env MCP_TOOLSETS")
+	toolsets := fs.String("toolsets", "", "comma list of toolsets: registry, hub, trust (default all); env MCP_TOOLSETS")
 	fs.BoolVar(&c.demo, "demo", false, "start an embedded registry with sample images on loopback")
 	var insecure listFlag
 	fs.Var(&insecure, "insecure-registry", "HOST[:PORT] that may be reached over plain HTTP (repeatable); env OCI_INSECURE_REGISTRIES")
@@ -90,6 +92,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.output, "o", "json", "for call: print the structured result as json, or the text content with text")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the issuer whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the audience tokens must name, usually this server's URL")
+	fs.StringVar(&c.sigstoreTrustedRoot, "sigstore-trusted-root", "", "Sigstore trusted_root.json for keyless signatures (default: public-good root via TUF); env SIGSTORE_TRUSTED_ROOT")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -106,8 +109,8 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.host = firstNonEmpty(c.host, getenv("MCP_HOST"), "127.0.0.1")
 	c.toolsets = splitList(firstNonEmpty(*toolsets, getenv("MCP_TOOLSETS")))
 	for _, ts := range c.toolsets {
-		if ts != "registry" && ts != "hub" {
-			return nil, fmt.Errorf("toolset %q is not one of registry, hub", ts)
+		if ts != "registry" && ts != "hub" && ts != "trust" {
+			return nil, fmt.Errorf("toolset %q is not one of registry, hub, trust", ts)
 		}
 	}
 	c.allowRegistries, c.denyRegistries = allow, deny
@@ -128,6 +131,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.ociRegistry = firstNonEmpty(getenv("OCI_REGISTRY"), "docker.io")
 	c.ociUsername, c.ociPassword, c.ociToken = getenv("OCI_USERNAME"), getenv("OCI_PASSWORD"), getenv("OCI_TOKEN")
 	c.hubUsername, c.hubToken, c.hubAPIURL = getenv("DOCKERHUB_USERNAME"), getenv("DOCKERHUB_TOKEN"), getenv("DOCKERHUB_API_URL")
+	c.sigstoreTrustedRoot = firstNonEmpty(c.sigstoreTrustedRoot, getenv("SIGSTORE_TRUSTED_ROOT"))
 	if err := checkHubAPIURL(c.hubAPIURL); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/server"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
@@ -101,7 +102,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 	srvCfg := server.Config{
 		Version:   version,
 		Tools:     tools.Options{Toolsets: cfg.toolsets, ReadOnly: cfg.readOnly},
-		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
+		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,

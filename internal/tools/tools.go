@@ -17,6 +17,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 )
 
 // ScopeWrite is the OAuth scope a caller's token needs for write tools.
@@ -29,6 +30,7 @@ const MaxResultBytes = 1 << 20
 const (
 	ToolsetRegistry = "registry"
 	ToolsetHub      = "hub"
+	ToolsetTrust    = "trust"
 )
 
 // Deps are the clients the tools call.
@@ -41,7 +43,10 @@ type Deps struct {
 	// the docker://image resource; empty means docker.io. Tests point it at
 	// an in-process registry.
 	HubRegistry string
-	Logger      *slog.Logger
+	// Sigstore supplies the trusted root for keyless signatures; nil means
+	// Sigstore's public-good root, fetched through TUF on first need.
+	Sigstore *signature.Roots
+	Logger   *slog.Logger
 }
 
 // Options select which tools are offered.
@@ -78,7 +83,7 @@ type toolDef struct {
 
 // all lists every tool, in the order tools/list shows them.
 func all() []*toolDef {
-	return slices.Concat(registryTools(), hubTools())
+	return slices.Concat(registryTools(), hubTools(), signatureTools())
 }
 
 // Register adds the selected tools to s.
