@@ -73,6 +73,9 @@ func (r *Roots) Get(ctx context.Context) (root.TrustedMaterial, error) {
 		return r.tm, r.err
 	}
 	tm, err := r.fetch(ctx)
+	if err == nil && tm == nil {
+		err = fmt.Errorf("TUF returned no trusted root")
+	}
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err() // this caller gave up; the next one tries afresh
 	}
