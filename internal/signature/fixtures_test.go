@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
@@ -281,4 +282,39 @@ func (f *fixture) logEntry(t *testing.T, e *ca.TestEntity) *protorekor.Transpare
 	tle.KindVersion = &protorekor.KindVersion{Kind: body.Kind, Version: body.APIVersion}
 	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
 	return tle
+}
+
+// pushKeyBundle signs an in-toto statement naming digest with key, as a
+// DSSE envelope in a bundle with no certificate and no log entry (cosign
+// sign --key --tlog-upload=false --new-bundle-format), and stores it as a
+// referrer of digest.
+func (f *fixture) pushKeyBundle(t *testing.T, repo name.Repository, digest string, key crypto.Signer) {
+	t.Helper()
+	stmt, _ := json.Marshal(map[string]any{
+		"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": map[string]any{},
+		"subject": []any{map[string]any{"name": repo.Name(), "digest": map[string]string{"sha256": digest[len("sha256:"):]}}},
+	})
+	const payloadType = "application/vnd.in-toto+json"
+	sig, err := demo.Sign(key, dsse.PAE(payloadType, stmt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := &protobundle.Bundle{
+		MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: "release-key"}},
+		},
+		Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
+			Payload: stmt, PayloadType: payloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
+		}},
+	}
+	b, err := bundle.NewBundle(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := b.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pushReferrer(t, repo, digest, raw)
 }

@@ -220,3 +220,23 @@ func TestNewIdentityArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestKeySignedBundle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	repo, digest := f.pushImage(t, "key-bundle")
+	key, pub := newKey(t, ecdsaKey)
+	f.pushKeyBundle(t, repo, digest, key)
+	_, otherPub := newKey(t, ecdsaKey)
+
+	s := one(t, check(t, f, repo, digest, keyPolicy(t, pub)))
+	if !s.Verified || s.Format != "sigstore-bundle" || s.Signer.KeyFingerprint != keyPolicy(t, pub).Key.Fingerprint || s.TransparencyLog.Verified {
+		t.Errorf("right key: %+v; want verified, not logged", s)
+	}
+	if s := one(t, check(t, f, repo, digest, keyPolicy(t, otherPub))); s.Verified || s.Error == "" {
+		t.Errorf("wrong key: %+v; want unverified with an error", s)
+	}
+	if s := one(t, check(t, f, repo, digest, identityPolicy(t, identity, "", issuer))); s.Verified || !strings.Contains(s.Error, "pass public_key") {
+		t.Errorf("identity on a key-signed bundle: %+v; want a hint to pass public_key", s)
+	}
+}
