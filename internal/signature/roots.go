@@ -19,6 +19,9 @@ const (
 	// retryAfterFailure keeps a failed TUF fetch from being retried on every
 	// call: a machine that cannot reach Sigstore should not wait each time.
 	retryAfterFailure = time.Minute
+	// refreshAfter is how long a fetched public-good root is used before
+	// TUF is asked again.
+	refreshAfter = 24 * time.Hour
 	// maxTrustedRootBytes bounds the trusted root file; the public-good one is about 10 KiB.
 	maxTrustedRootBytes = 4 << 20
 )
@@ -37,6 +40,7 @@ type Roots struct {
 
 	mu       sync.Mutex
 	tm       root.TrustedMaterial
+	loadedAt time.Time
 	err      error
 	failedAt time.Time
 }
@@ -58,14 +62,16 @@ func NewRootsFromJSON(b []byte) (*Roots, error) {
 }
 
 // Get returns the trusted root, loading it the first time. The error says
-// which setting supplies one.
+// which setting supplies one. A public-good root is refetched once it is a
+// day old (Sigstore rotates keys through TUF); while a refetch fails, the
+// root in hand is kept.
 func (r *Roots) Get(ctx context.Context) (root.TrustedMaterial, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.tm != nil {
+	if r.tm != nil && (r.fetch == nil || r.path != "" || r.now().Sub(r.loadedAt) < refreshAfter) {
 		return r.tm, nil
 	}
-	if r.err != nil && (r.path != "" || r.now().Sub(r.failedAt) < retryAfterFailure) {
+	if r.tm == nil && r.err != nil && (r.path != "" || r.now().Sub(r.failedAt) < retryAfterFailure) {
 		return nil, r.err
 	}
 	if r.path != "" {
@@ -76,14 +82,17 @@ func (r *Roots) Get(ctx context.Context) (root.TrustedMaterial, error) {
 	if err == nil && tm == nil {
 		err = fmt.Errorf("TUF returned no trusted root")
 	}
-	if err != nil && ctx.Err() != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return nil, ctx.Err() // this caller gave up; the next one tries afresh
-	}
-	if err != nil {
+	case err != nil && r.tm != nil:
+		r.loadedAt = r.now().Add(retryAfterFailure - refreshAfter) // keep it; retry in a minute
+		return r.tm, nil
+	case err != nil:
 		r.err, r.failedAt = fmt.Errorf("%w: the Sigstore public-good trusted root could not be fetched through TUF (%s); keyless signatures need it: set %s", errdef.ErrUnsupported, firstLine(err.Error()), FlagHint), r.now()
 		return nil, r.err
 	}
-	r.tm, r.err = tm, nil
+	r.tm, r.err, r.loadedAt = tm, nil, r.now()
 	return tm, nil
 }
 
@@ -131,10 +140,9 @@ func fetchPublicGood(ctx context.Context) (root.TrustedMaterial, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		opts := tuf.DefaultOptions().WithContext(ctx)
-		if _, err := os.UserHomeDir(); err != nil {
-			opts = opts.WithDisableLocalCache()
-		}
+		// No disk cache: a server should not write to its user's home, and
+		// the root is kept in memory for the process's life.
+		opts := tuf.DefaultOptions().WithContext(ctx).WithDisableLocalCache()
 		tr, err := root.FetchTrustedRootWithOptions(opts)
 		done <- result{tr, err}
 	}()

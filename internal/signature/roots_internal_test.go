@@ -80,3 +80,36 @@ func TestTrustedRootFileErrorsNameTheFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicGoodRootIsRefreshedDaily(t *testing.T) {
+	t.Parallel()
+	r, calls, now := stubRoots(nil)
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, nil, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := false
+	r.fetch = func(context.Context) (root.TrustedMaterial, error) {
+		*calls++
+		if fail {
+			return nil, errors.New("unreachable")
+		}
+		return tr, nil
+	}
+	for range 2 {
+		if _, err := r.Get(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if *calls != 1 {
+		t.Fatalf("%d fetches within a day; want 1", *calls)
+	}
+	*now, fail = now.Add(refreshAfter+time.Second), true
+	if tm, err := r.Get(t.Context()); err != nil || tm == nil || *calls != 2 {
+		t.Fatalf("stale root, refetch failing: %v, %d fetches; want the old root kept after one try", err, *calls)
+	}
+	_, _ = r.Get(t.Context())
+	if *calls != 2 {
+		t.Fatalf("%d fetches; a failed refresh should wait a minute", *calls)
+	}
+}
