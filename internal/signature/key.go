@@ -59,10 +59,12 @@ func fingerprint(der []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// firstLine keeps an error from a library short enough for a result: its
+// first line, cut at 300 bytes.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	if len(s) > 200 {
-		s = s[:200]
+	if len(s) > 300 {
+		s = strings.ToValidUTF8(s[:300], "") + "…"
 	}
 	return s
 }
