@@ -115,7 +115,8 @@ func signedDigests(ctx context.Context, d Deps, ref name.Reference, want *oci.Pl
 	if !m.IsIndex() || want == nil {
 		return []string{m.Digest}, nil
 	}
-	res, err := d.Registry.Resolve(ctx, ref, want)
+	// By digest: the index is in the cache, whatever the tag TTL.
+	res, err := d.Registry.Resolve(ctx, ref.Context().Digest(m.Digest), want)
 	if err != nil {
 		return nil, err
 	}

@@ -103,7 +103,14 @@ func TestVerifyImageSignatureOnTheIndexWithPlatform(t *testing.T) {
 	if err := demo.PushCosignSignature(t.Context(), repo, e.fx.MultiDigest, payload, map[string]string{demo.SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)}); err != nil {
 		t.Fatal(err)
 	}
+	e.reg.Reset()
 	out := verifyCall(t, e, map[string]any{"image_ref": e.fx.Ref(e.fx.Multi), "platform": "linux/arm64", "public_key": string(pub)})
+	// Two subjects: the index and the platform's image, each asked for
+	// referrers and its .sig tag; only the index has a signature to read.
+	want := map[string]int{"GET ping": 1, "GET manifests": 3, "GET referrers": 2, "HEAD manifests": 2, "GET blobs": 1}
+	if diff := cmp.Diff(want, e.reg.Counts()); diff != "" {
+		t.Errorf("registry requests (-want +got):\n%s", diff)
+	}
 	if !out.Verified || out.IndexDigest != e.fx.MultiDigest || out.Digest == e.fx.MultiDigest {
 		t.Fatalf("%+v; want verified, index digest %s and the platform's own digest", out, e.fx.MultiDigest)
 	}
