@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
@@ -89,7 +91,20 @@ func parseRekorBundle(b []byte) (*tlog.Entry, error) {
 	if err != nil {
 		return nil, errors.New("the log ID is not hex")
 	}
-	return tlog.NewEntry(body, rb.Payload.IntegratedTime, rb.Payload.LogIndex, logID, rb.SignedEntryTimestamp, nil)
+	// The annotation leaves out the entry's kind and version; its body says them.
+	var kv struct {
+		Kind       string `json:"kind"`
+		APIVersion string `json:"apiVersion"`
+	}
+	if err := json.Unmarshal(body, &kv); err != nil {
+		return nil, errors.New("the entry body is not JSON")
+	}
+	return tlog.ParseTransparencyLogEntry(&protorekor.TransparencyLogEntry{
+		LogIndex: rb.Payload.LogIndex, LogId: &protocommon.LogId{KeyId: logID},
+		KindVersion:    &protorekor.KindVersion{Kind: kv.Kind, Version: kv.APIVersion},
+		IntegratedTime: rb.Payload.IntegratedTime, CanonicalizedBody: body,
+		InclusionPromise: &protorekor.InclusionPromise{SignedEntryTimestamp: rb.SignedEntryTimestamp},
+	})
 }
 
 // checkCosign verifies a cosign signature layer with the key, or keylessly
@@ -98,13 +113,13 @@ func checkCosign(ctx context.Context, s *Signature, f Found, digests []string, p
 	c, err := parseCosign(f)
 	if err != nil {
 		s.Error = err.Error()
-		return nil
+		return nil //nolint:nilerr // an unreadable signature is reported in the result; the call goes on
 	}
 	s.Subject = c.signed
 	if c.cert != nil {
 		s.Signer = identityOf(c.cert)
 	}
-	var keyErr, idErr error = errNeedsTrust, errNeedsTrust
+	keyErr, idErr := errNeedsTrust, errNeedsTrust
 	if p.Key != nil {
 		keyErr = checkCosignKey(ctx, s, c, p)
 	}

@@ -102,7 +102,7 @@ func verifyOne(ctx context.Context, f Found, digests []string, p Policy) (Signat
 	s := Signature{Digest: f.Digest, Layer: f.Layer, Format: f.Format, Subject: f.Subject}
 	if f.Err != nil {
 		s.Error = "cannot be read: " + firstLine(f.Err.Error())
-		return s, nil
+		return s, nil //nolint:nilerr // reported in the result; other signatures may still verify
 	}
 	if f.Format == FormatCosign {
 		return s, checkCosign(ctx, &s, f, digests, p)
