@@ -1,5 +1,3 @@
-// Package demo seeds the -demo registry with images that show what the
-// tools can do.
 package demo
 
 import (

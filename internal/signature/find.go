@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -56,7 +57,7 @@ type Found struct {
 // .sig tag, then each signature manifest and payload. Requests for the
 // signatures themselves are cached by digest.
 func Find(ctx context.Context, c *oci.Client, repo name.Repository, subject string) ([]Found, bool, error) {
-	list, err := c.Referrers(ctx, repo.Digest(subject), oci.KindSignature)
+	list, err := c.Referrers(ctx, repo.Digest(subject), attest.KindSignature)
 	if err != nil {
 		return nil, false, err
 	}
