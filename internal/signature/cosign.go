@@ -3,6 +3,7 @@ package signature
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
@@ -44,11 +46,12 @@ type rekorBundle struct {
 
 // cosignSig is a cosign signature layer, decoded.
 type cosignSig struct {
-	payload []byte
-	signed  string // the digest the payload names
-	sig     []byte
-	cert    *x509.Certificate
-	entry   *tlog.Entry // nil without a Rekor bundle annotation
+	payload  []byte
+	signed   string // the digest the payload names
+	sig      []byte
+	cert     *x509.Certificate
+	entry    *tlog.Entry // nil without a (readable) Rekor bundle annotation
+	entryErr error       // why the annotation could not be read
 }
 
 func parseCosign(f Found) (*cosignSig, error) {
@@ -71,8 +74,9 @@ func parseCosign(f Found) (*cosignSig, error) {
 		c.cert = certs[0]
 	}
 	if b := f.Annotations[annRekorBundle]; b != "" {
+		// Not fatal here: a key-based signature stands without its log entry.
 		if c.entry, err = parseRekorBundle([]byte(b)); err != nil {
-			return nil, fmt.Errorf("the %s annotation: %w", annRekorBundle, err)
+			c.entryErr = fmt.Errorf("the %s annotation: %s", annRekorBundle, firstLine(err.Error()))
 		}
 	}
 	return c, nil
@@ -162,8 +166,12 @@ func checkCosignKey(ctx context.Context, s *Signature, c *cosignSig, p Policy) e
 	if c.entry == nil || p.Roots == nil {
 		return nil
 	}
-	if tm := p.Roots.Loaded(ctx); tm != nil && tlog.VerifySET(c.entry, tm.RekorLogs()) == nil && bytes.Equal(c.entry.Signature(), c.sig) {
-		s.TransparencyLog = TransparencyLog{Verified: true, IntegratedTime: c.entry.IntegratedTime().UTC().Format("2006-01-02T15:04:05Z")}
+	// The same checks as for a keyless entry: Rekor's signed entry timestamp,
+	// and the entry's signature, key and payload digest equal to this one's.
+	if tm := p.Roots.Loaded(ctx); tm != nil {
+		if _, err := verify.VerifyTlogEntry(&cosignEntity{c: c, key: p.Key}, tm, 1, true); err == nil {
+			s.TransparencyLog = TransparencyLog{Verified: true, IntegratedTime: c.entry.IntegratedTime().UTC().Format(time.RFC3339)}
+		}
 	}
 	return nil
 }
@@ -171,6 +179,9 @@ func checkCosignKey(ctx context.Context, s *Signature, c *cosignSig, p Policy) e
 // checkCosignKeyless hands the certificate, signature and Rekor entry to
 // sigstore-go as one signed entity over the payload.
 func checkCosignKeyless(s *Signature, c *cosignSig, tm root.TrustedMaterial, id *verify.CertificateIdentity) error {
+	if c.entryErr != nil {
+		return c.entryErr
+	}
 	if c.entry == nil {
 		return errors.New("a keyless signature needs a transparency-log entry (the dev.sigstore.cosign/bundle annotation) and this one has none")
 	}
@@ -178,7 +189,7 @@ func checkCosignKeyless(s *Signature, c *cosignSig, tm root.TrustedMaterial, id 
 	if err != nil {
 		return err
 	}
-	res, err := v.Verify(&cosignEntity{c}, verify.NewPolicy(verify.WithArtifact(bytes.NewReader(c.payload)), verify.WithCertificateIdentity(*id)))
+	res, err := v.Verify(&cosignEntity{c: c}, verify.NewPolicy(verify.WithArtifact(bytes.NewReader(c.payload)), verify.WithCertificateIdentity(*id)))
 	if err != nil {
 		return err
 	}
@@ -188,8 +199,12 @@ func checkCosignKeyless(s *Signature, c *cosignSig, tm root.TrustedMaterial, id 
 	return nil
 }
 
-// cosignEntity presents a cosign signature layer to sigstore-go.
-type cosignEntity struct{ c *cosignSig }
+// cosignEntity presents a cosign signature layer to sigstore-go: signed by
+// its certificate, or by key when key is set.
+type cosignEntity struct {
+	c   *cosignSig
+	key *PublicKey
+}
 
 func (e *cosignEntity) HasInclusionPromise() bool { return e.c.entry != nil }
 func (e *cosignEntity) HasInclusionProof() bool   { return false }
@@ -206,6 +221,9 @@ func (e *cosignEntity) TlogEntries() ([]*tlog.Entry, error) {
 }
 
 func (e *cosignEntity) VerificationContent() (verify.VerificationContent, error) {
+	if e.key != nil {
+		return keyContent{e.key}, nil
+	}
 	return bundle.NewCertificate(e.c.cert), nil
 }
 
@@ -220,3 +238,17 @@ func joinDigests(ds []string) string {
 	}
 	return fmt.Sprintf("%s or %s", ds[0], ds[1])
 }
+
+// keyContent is the caller's key as sigstore-go's verification content: the
+// log entry's key must equal it, and it has no validity period.
+type keyContent struct{ k *PublicKey }
+
+func (kc keyContent) CompareKey(key any, _ root.TrustedMaterial) bool {
+	eq, ok := key.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && eq.Equal(kc.k.key)
+}
+func (kc keyContent) ValidAtTime(time.Time, root.TrustedMaterial) bool { return true }
+func (kc keyContent) Certificate() *x509.Certificate                   { return nil }
+func (kc keyContent) Intermediates() []*x509.Certificate               { return nil }
+func (kc keyContent) PublicKey() verify.PublicKeyProvider              { return kc }
+func (kc keyContent) Hint() string                                     { return kc.k.Fingerprint }

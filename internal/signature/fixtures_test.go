@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -317,4 +318,45 @@ func (f *fixture) pushKeyBundle(t *testing.T, repo name.Repository, digest strin
 		t.Fatal(err)
 	}
 	f.pushReferrer(t, repo, digest, raw)
+}
+
+// signWithKeyLogged pushes a key-based cosign signature with the Rekor
+// bundle annotation cosign adds when it uploads to the log: a hashedrekord
+// entry for the signature (or for loggedSig, when set, to make the entry
+// disagree with the signature) and the virtual Rekor's signed timestamp.
+func (f *fixture) signWithKeyLogged(t *testing.T, repo name.Repository, digest string, key crypto.Signer, pubPEM string, loggedSig []byte) {
+	t.Helper()
+	payload := demo.SimpleSigningPayload(repo.Name(), digest)
+	sig, err := demo.Sign(key, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loggedSig == nil {
+		loggedSig = sig
+	}
+	sum := sha256.Sum256(payload)
+	body, _ := json.Marshal(map[string]any{
+		"apiVersion": "0.0.1", "kind": "hashedrekord",
+		"spec": map[string]any{
+			"data":      map[string]any{"hash": map[string]string{"algorithm": "sha256", "value": hex.EncodeToString(sum[:])}},
+			"signature": map[string]any{"content": base64.StdEncoding.EncodeToString(loggedSig), "publicKey": map[string]string{"content": base64.StdEncoding.EncodeToString([]byte(pubPEM))}},
+		},
+	})
+	logID, err := f.vs.RekorLogID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	integrated := time.Now().Unix()
+	set, err := f.vs.RekorSignPayload(tlog.RekorPayload{Body: base64.StdEncoding.EncodeToString(body), IntegratedTime: integrated, LogIndex: 7, LogID: logID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := json.Marshal(map[string]any{
+		"SignedEntryTimestamp": set,
+		"Payload":              map[string]any{"body": base64.StdEncoding.EncodeToString(body), "integratedTime": integrated, "logIndex": 7, "logID": logID},
+	})
+	ann := map[string]string{demo.SignatureAnnotation: base64.StdEncoding.EncodeToString(sig), "dev.sigstore.cosign/bundle": string(rb)}
+	if err := demo.PushCosignSignature(context.Background(), repo, digest, payload, ann); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/registry-mcp/registry-mcp/internal/demo"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/signature"
@@ -238,5 +239,35 @@ func TestKeySignedBundle(t *testing.T) {
 	}
 	if s := one(t, check(t, f, repo, digest, identityPolicy(t, identity, "", issuer))); s.Verified || !strings.Contains(s.Error, "pass public_key") {
 		t.Errorf("identity on a key-signed bundle: %+v; want a hint to pass public_key", s)
+	}
+}
+
+func TestKeyBasedSignatureLogEntry(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	key, pub := newKey(t, ecdsaKey)
+	repo, digest := f.pushImage(t, "key-logged")
+	f.signWithKeyLogged(t, repo, digest, key, pub, nil)
+	s := one(t, check(t, f, repo, digest, keyPolicy(t, pub)))
+	if !s.Verified || !s.TransparencyLog.Verified || s.TransparencyLog.IntegratedTime == "" {
+		t.Errorf("logged key signature with a trusted root file: %+v; want verified with its log entry", s)
+	}
+
+	// Without a local root, the log entry is not checked (no fetch for a key).
+	p := keyPolicy(t, pub)
+	p.Roots = signature.NewRoots("")
+	if s := one(t, check(t, f, repo, digest, p)); !s.Verified || s.TransparencyLog.Verified {
+		t.Errorf("no trusted root at hand: %+v; want verified, log not checked", s)
+	}
+
+	// An entry that logs another signature does not vouch for this one.
+	otherRepo, otherDigest := f.pushImage(t, "key-logged-other")
+	other, err := demo.Sign(key, []byte("another payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signWithKeyLogged(t, otherRepo, otherDigest, key, pub, other)
+	if s := one(t, check(t, f, otherRepo, otherDigest, keyPolicy(t, pub))); !s.Verified || s.TransparencyLog.Verified {
+		t.Errorf("entry for another signature: %+v; want the signature verified but not its log entry", s)
 	}
 }
