@@ -32,6 +32,8 @@ type VerifySignatureOutput struct {
 	Signatures  []signature.Signature `json:"signatures"`
 	Truncated   bool                  `json:"truncated,omitempty"`
 	Summary     string                `json:"summary"`
+
+	isIndex bool // image_ref names an index
 }
 
 // defaultRoots is the public-good trusted root, for servers built without
@@ -63,14 +65,11 @@ func verifyImageSignature(ctx context.Context, d Deps, _ *mcp.CallToolRequest, i
 	if err != nil {
 		return VerifySignatureOutput{}, err
 	}
-	var found []signature.Found
-	for _, dg := range digests {
-		f, truncated, err := signature.Find(ctx, d.Registry, ref.Context(), dg)
-		if err != nil {
-			return VerifySignatureOutput{}, err
-		}
-		found, out.Truncated = append(found, f...), out.Truncated || truncated
+	found, truncated, err := findSignatures(ctx, d, ref.Context(), digests)
+	if err != nil {
+		return VerifySignatureOutput{}, err
 	}
+	out.Truncated = truncated
 	sigs, err := signature.Verify(ctx, found, digests, p)
 	if err != nil {
 		return VerifySignatureOutput{}, err
@@ -81,6 +80,34 @@ func verifyImageSignature(ctx context.Context, d Deps, _ *mcp.CallToolRequest, i
 	}
 	out.Summary = summarizeSignatures(out, p)
 	return out, nil
+}
+
+// findSignatures looks for the signatures of each digest at once: an index
+// and its platform's image cost the round trips of one.
+func findSignatures(ctx context.Context, d Deps, repo name.Repository, digests []string) ([]signature.Found, bool, error) {
+	type result struct {
+		found     []signature.Found
+		truncated bool
+		err       error
+	}
+	results := make([]result, len(digests))
+	var wg sync.WaitGroup
+	for i, dg := range digests {
+		wg.Go(func() {
+			r := &results[i]
+			r.found, r.truncated, r.err = signature.Find(ctx, d.Registry, repo, dg)
+		})
+	}
+	wg.Wait()
+	var all []signature.Found
+	truncated := false
+	for _, r := range results {
+		if r.err != nil {
+			return nil, false, r.err
+		}
+		all, truncated = append(all, r.found...), truncated || r.truncated
+	}
+	return all, truncated, nil
 }
 
 // signaturePolicy checks the trust arguments before anything is fetched.
@@ -111,7 +138,7 @@ func signedDigests(ctx context.Context, d Deps, ref name.Reference, want *oci.Pl
 	if err != nil {
 		return nil, err
 	}
-	out.Digest = m.Digest
+	out.Digest, out.isIndex = m.Digest, m.IsIndex()
 	if !m.IsIndex() || want == nil {
 		return []string{m.Digest}, nil
 	}
@@ -128,7 +155,11 @@ func signedDigests(ctx context.Context, d Deps, ref name.Reference, want *oci.Pl
 // verified against which digest, and what to pass when nothing could.
 func summarizeSignatures(out VerifySignatureOutput, p signature.Policy) string {
 	if len(out.Signatures) == 0 {
-		return fmt.Sprintf("No signatures found for %s: neither cosign's sha256-<hex>.sig tag nor a Sigstore bundle referrer exists for %s.", out.Reference, digestsChecked(out))
+		hint := ""
+		if out.IndexDigest == "" && out.isIndex {
+			hint = " Signatures may be on a platform's image instead: pass platform to check one."
+		}
+		return fmt.Sprintf("No signatures found for %s: neither cosign's sha256-<hex>.sig tag nor a Sigstore bundle referrer exists for %s.%s", out.Reference, digestsChecked(out), hint)
 	}
 	keyless, keyed := 0, 0
 	for _, s := range out.Signatures {

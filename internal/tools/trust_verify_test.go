@@ -87,8 +87,12 @@ func TestVerifyImageSignatureListsWithoutTrust(t *testing.T) {
 		t.Errorf("summary %q should say which arguments to pass", out.Summary)
 	}
 	unsigned := verifyCall(t, e, map[string]any{"image_ref": e.fx.Ref(e.fx.App)})
-	if unsigned.Verified || len(unsigned.Signatures) != 0 || !strings.Contains(unsigned.Summary, "No signatures") {
+	if unsigned.Verified || len(unsigned.Signatures) != 0 || !strings.Contains(unsigned.Summary, "No signatures") || strings.Contains(unsigned.Summary, "platform") {
 		t.Errorf("unsigned image: %+v", unsigned)
+	}
+	index := verifyCall(t, e, map[string]any{"image_ref": e.fx.Ref(e.fx.Multi)})
+	if index.Verified || len(index.Signatures) != 0 || !strings.Contains(index.Summary, "pass platform") {
+		t.Errorf("unsigned index: %+v; the summary should suggest platform", index)
 	}
 }
 
