@@ -21,8 +21,10 @@ lint: ## Run golangci-lint (pinned, built into .tools/ on first use) and check g
 	go mod tidy -diff
 
 .PHONY: test
-test: ## Vet, then run the unit tests with the race detector
-	go vet ./... && go test -race -count=1 ./...
+test: ## Vet, then run the unit tests with the race detector; ends with a passed/failed/skipped line and lists skips
+	@scripts/install-tools.sh gotestsum >/dev/null
+	go vet ./...
+	.tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -count=1 ./...
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
