@@ -15,9 +15,10 @@ fmt: ## Format the Go code (gofmt -s)
 	gofmt -s -w $(GO_FILES)
 
 .PHONY: lint
-lint: ## Run golangci-lint (pinned, built into .tools/ on first use) and check go.mod is tidy
-	@scripts/install-tools.sh golangci-lint >/dev/null
+lint: ## Run golangci-lint and actionlint (pinned, built into .tools/ on first use) and check go.mod is tidy
+	@scripts/install-tools.sh golangci-lint actionlint >/dev/null
 	.tools/bin/golangci-lint run --allow-parallel-runners ./...
+	.tools/bin/actionlint
 	go mod tidy -diff
 
 .PHONY: test
@@ -48,7 +49,7 @@ build: ## Build the static binary into bin/registry-mcp
 	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
-tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, Node 22, Inspector, conformance suite, golangci-lint)
+tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, haproxy, Node 22, Inspector, conformance suite, golangci-lint, gotestsum, actionlint)
 	scripts/install-tools.sh
 
 .PHONY: image
