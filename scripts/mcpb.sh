@@ -23,7 +23,7 @@ artifacts=$dist/artifacts.json
 binary() {
 	local p
 	p=$(jq -r --arg os "$1" --arg arch "$2" \
-		'[.[] | select(.goos == $os and .goarch == $arch and (.type == "Binary" or .type == "Universal Binary"))][0].path // empty' "$artifacts")
+		'[.[] | select(.goos == $os and .goarch == $arch and .type == "Binary")][0].path // empty' "$artifacts")
 	[ -n "$p" ] && [ -f "$p" ] || { echo "mcpb: no $1/$2 binary in $artifacts" >&2; exit 1; }
 	echo "$p"
 }
