@@ -32,13 +32,12 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
 	scripts/fuzz.sh $(or $(FUZZTIME),10s)
 
 .PHONY: e2e
-e2e: ## Run the end-to-end tests against a real registry, the MCP Inspector and the MCP conformance suite
+e2e: ## Run the end-to-end tests: a real registry, the MCP Inspector, the conformance suite, replicas behind haproxy
 	scripts/e2e.sh
 
 .PHONY: bench
-bench: ## Run the benchmark command, when there is one
-	@if [ -d cmd/registry-mcp-bench ]; then go run ./cmd/registry-mcp-bench; \
-	else echo "bench: no benchmark yet (cmd/registry-mcp-bench does not exist); go test -bench . ./... runs the Go benchmarks"; fi
+bench: ## Print every benchmark figure in one run: requests per tool, CPU per call by transport, startup, RSS, machine load
+	go run ./cmd/registry-mcp-bench
 
 .PHONY: docs
 docs: ## Regenerate generated files (the README's tool table) with go generate
