@@ -161,8 +161,22 @@ func isTerminal(w io.Writer) bool {
 }
 
 func versionString() string {
-	v, c, d := version, commit, date
-	if info, ok := debug.ReadBuildInfo(); ok {
+	info, _ := debug.ReadBuildInfo()
+	return describeVersion(version, commit, date, info)
+}
+
+// describeVersion prefers what a release build stamped in with -ldflags. A
+// binary from `go install .../cmd/registry-mcp@v1.2.3` has no stamp but
+// records its module version, which is used then; a build from a checkout
+// records "(devel)" and the VCS revision and time instead.
+func describeVersion(v, c, d string, info *debug.BuildInfo) string {
+	if info != nil {
+		if mv := info.Main.Version; v == "dev" && mv != "" && mv != "(devel)" {
+			if mv[0] == 'v' {
+				mv = mv[1:]
+			}
+			v = mv
+		}
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
