@@ -51,7 +51,7 @@ apt_install() {
 install_debian_tool() {
 	local pkg=$1 field=$2 bin=${3:-/usr/bin/$1}
 	if [ -x "$bin" ]; then
-		log "$pkg: $("$bin" --version 2>/dev/null | awk -v f="$field" '{print (f == "last") ? $NF : $f}') (present)"
+		log "$pkg: $("$bin" --version 2>/dev/null | head -1 | awk -v f="$field" '{print (f == "last") ? $NF : $f}') (present)"
 		return
 	fi
 	log "$pkg: installing the Debian package"
