@@ -52,7 +52,7 @@ func serverBinary(ctx context.Context, o *options, dir string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/registry-mcp")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/registry-mcp (run make bench from the repository root, or pass -server): %v\n%s", err, out)
+		return "", fmt.Errorf("go build ./cmd/registry-mcp (run make bench from the repository root, or pass -server): %w\n%s", err, out)
 	}
 	return bin, nil
 }
@@ -108,7 +108,7 @@ func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
 	s := &httpServer{base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &lockedBuffer{}}
-	s.cmd = exec.Command(bin, "-transport", "http", "-port", strconv.Itoa(port))
+	s.cmd = exec.Command(bin, "-transport", "http", "-port", strconv.Itoa(port)) //nolint:gosec // bin is the binary this command built, or the user's own -server flag
 	s.cmd.Env, s.cmd.Stderr = env, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
