@@ -50,8 +50,10 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 	counter := newCountingProxy(t, reg.Host)
 
 	var backends []string
+	var servers []*httpServer
 	for range replicas {
 		s := startHTTP(t, childEnv(t), "-cache-redis", redis.URL)
+		servers = append(servers, s)
 		backends = append(backends, strings.TrimPrefix(s.base, "http://"))
 	}
 	lb := startHAProxy(t, haproxy, backends)
@@ -82,6 +84,9 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 			}
 			if t.Failed() {
 				t.Logf("registry requests: %v", counter.snapshot())
+				for i, s := range servers {
+					t.Logf("replica r%d's log lines about Redis:\n%s", i+1, linesAbout(s.stderr.String(), "redis"))
+				}
 			}
 		})
 	}
@@ -399,4 +404,15 @@ func callThrough(ctx context.Context, hc *http.Client, lb, tool string, img repl
 		return fmt.Errorf("%s answered digest %q, want %q", tool, out.Digest, want)
 	}
 	return nil
+}
+
+// linesAbout returns the lines of log that mention word, case-insensitively.
+func linesAbout(log, word string) string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(strings.ToLower(line), word) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
