@@ -48,7 +48,7 @@ build: ## Build the static binary into bin/registry-mcp
 	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
-tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, haproxy, Node 22, Inspector, conformance suite, golangci-lint, gotestsum, actionlint)
+tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, haproxy, jq, Node 22, Inspector, conformance suite, golangci-lint, gotestsum, actionlint)
 	scripts/install-tools.sh
 
 .PHONY: image

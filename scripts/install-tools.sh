@@ -6,8 +6,8 @@
 #
 #   scripts/install-tools.sh                 # everything
 #   scripts/install-tools.sh golangci-lint   # only the named tools:
-#                                            # docker-registry redis-server haproxy node
-#                                            # inspector conformance golangci-lint
+#                                            # docker-registry redis-server haproxy jq
+#                                            # node inspector conformance golangci-lint
 #                                            # gotestsum actionlint
 #
 # It prints, as its last lines, the environment that scripts/e2e.sh and the
@@ -70,6 +70,10 @@ install_redis_server() { install_debian_tool redis-server 3; }
 # Debian's haproxy is the load balancer of the multi-replica end-to-end test
 # (e2e/replicas_test.go), which runs it with a loopback-only config of its own.
 install_haproxy() { install_debian_tool haproxy 3 /usr/sbin/haproxy; }
+
+# Debian's jq: the release workflow stamps server.json with
+# scripts/stamp-server-json.jq, and deploy/mcpb_test.go runs that step too.
+install_jq() { install_debian_tool jq 1; }
 
 # install_go_tool NAME PACKAGE VERSION builds a Go command into .tools/bin
 # with `go install`, unless the binary there was built from that version
@@ -183,7 +187,7 @@ install_golangci_lint() {
 }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server haproxy node inspector conformance golangci-lint gotestsum actionlint)
+[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server haproxy jq node inspector conformance golangci-lint gotestsum actionlint)
 for t in "${want[@]}"; do
 	case "$t" in
 	docker-registry) install_docker_registry ;;
@@ -192,10 +196,11 @@ for t in "${want[@]}"; do
 	inspector) install_node && install_inspector ;;
 	conformance) install_node && install_conformance ;;
 	haproxy) install_haproxy ;;
+	jq) install_jq ;;
 	golangci-lint) install_golangci_lint ;;
 	gotestsum) install_go_tool gotestsum gotest.tools/gotestsum "$GOTESTSUM_VERSION" ;;
 	actionlint) install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-	*) die "unknown tool $t (docker-registry redis-server haproxy node inspector conformance golangci-lint gotestsum actionlint)" ;;
+	*) die "unknown tool $t (docker-registry redis-server haproxy jq node inspector conformance golangci-lint gotestsum actionlint)" ;;
 	esac
 done
 
