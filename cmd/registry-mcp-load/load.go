@@ -54,6 +54,11 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	// Stop starting calls a little before the hard cap, so the calls in
 	// flight can finish and be counted rather than cancelled.
 	stopAt := deadline.Add(-min(o.duration/10, 15*time.Second))
+	now := o.now
+	if now == nil {
+		now = time.Now
+	}
+	pastCap := func() bool { return now().After(stopAt) }
 	mem := measure.WatchMemory()
 	defer mem.Stop()
 
@@ -106,7 +111,7 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		return nil, err
 	}
 	cpu0 := cpuTime()
-	drive(ctx, sessions, m, o.calls, stopAt, r)
+	drive(ctx, sessions, m, o.calls, pastCap, r)
 	r.cpu = cpuTime() - cpu0
 	if err := stopProfile(); err != nil {
 		closeAll(sessions)
@@ -204,8 +209,8 @@ func startProfile(path string) (func() error, error) {
 }
 
 // drive has every session take the next call of the mix until total calls
-// were made or stopAt passed, and records each call's latency.
-func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, total int, stopAt time.Time, r *report) {
+// were made or pastCap says the cap is near, and records each call's latency.
+func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, total int, pastCap func() bool, r *report) {
 	var (
 		next atomic.Int64
 		mu   sync.Mutex
@@ -218,7 +223,7 @@ func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, tot
 			var errs []error
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= total || time.Now().After(stopAt) || ctx.Err() != nil {
+				if i >= total || pastCap() || ctx.Err() != nil {
 					break
 				}
 				c := m[i%len(m)]

@@ -53,6 +53,9 @@ type options struct {
 	cacheTTL time.Duration // tag TTL of the in-process server
 	token    string        // MCP_AUTH_TOKEN, sent to -endpoint
 	cpuProf  string        // file for a CPU profile of the load phase
+	// now is the clock the cap is read from between calls (nil: time.Now);
+	// a test moves it to stop a run without waiting for the cap.
+	now func() time.Time
 }
 
 func main() {

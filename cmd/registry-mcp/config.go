@@ -56,6 +56,7 @@ type config struct {
 
 	vulnSource    string // the OSV service scan_image_vulnerabilities asks
 	vulnSourceSet bool   // given by flag or env (the demo otherwise uses its own)
+	sigstoreTrustedRoot string // trusted_root.json for keyless signatures; empty: public-good via TUF
 }
 
 type listFlag []string
@@ -120,6 +121,7 @@ func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the `issuer` whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the `audience` tokens must name, usually this server's URL")
 	fs.StringVar(&r.vulnSource, "vuln-source", "", "`URL` of the OSV service that scan_image_vulnerabilities sends package names and versions to (default "+osv.DefaultURL+"; a mirror works)")
+	fs.StringVar(&c.sigstoreTrustedRoot, "sigstore-trusted-root", "", "Sigstore trusted_root.json `file` for keyless signatures (default: the public-good root, through TUF)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	return fs
 }
@@ -178,6 +180,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.ociRegistry = firstNonEmpty(getenv("OCI_REGISTRY"), "docker.io")
 	c.ociUsername, c.ociPassword, c.ociToken = getenv("OCI_USERNAME"), getenv("OCI_PASSWORD"), getenv("OCI_TOKEN")
 	c.hubUsername, c.hubToken, c.hubAPIURL = getenv("DOCKERHUB_USERNAME"), getenv("DOCKERHUB_TOKEN"), getenv("DOCKERHUB_API_URL")
+	c.sigstoreTrustedRoot = firstNonEmpty(c.sigstoreTrustedRoot, getenv("SIGSTORE_TRUSTED_ROOT"))
 	if err := checkHubAPIURL(c.hubAPIURL); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/osv"
 	"github.com/registry-mcp/registry-mcp/internal/server"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
@@ -141,7 +142,8 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 	srvCfg := server.Config{
 		Version:   moduleVersion(),
 		Tools:     tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
-		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), OSV: newVulnClient(cfg, log), Logger: log},
+		Deps: tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), OSV: newVulnClient(cfg, log),
+			Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,

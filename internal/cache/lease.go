@@ -36,7 +36,12 @@ func Once[T any](ctx context.Context, s *Tier, key string, lookup func(context.C
 	}
 	held, token, deadline := s.acquire(ctx, l, key)
 	if held {
+		// Another replica may have stored the result and let go between the
+		// caller's cache miss and this lease: look once more before fetching.
 		defer s.release(ctx, l, key, token)
+		if v, found := lookup(ctx); found {
+			return v, nil
+		}
 		return fetch(ctx)
 	}
 	timer := time.NewTimer(leasePoll)

@@ -18,6 +18,7 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/osv"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 )
 
 // ScopeWrite is the OAuth scope a caller's token needs for write tools.
@@ -46,7 +47,10 @@ type Deps struct {
 	// the docker://image resource; empty means docker.io. Tests point it at
 	// an in-process registry.
 	HubRegistry string
-	Logger      *slog.Logger
+	// Sigstore supplies the trusted root for keyless signatures; nil means
+	// Sigstore's public-good root, fetched through TUF on first need.
+	Sigstore *signature.Roots
+	Logger   *slog.Logger
 
 	packages *packageCache // set by Register: inventories by manifest digest
 }

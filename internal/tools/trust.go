@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
@@ -20,6 +21,7 @@ func trustTools() []*toolDef {
 	return []*toolDef{
 		listImagePackagesTool(),
 		scanImageVulnerabilitiesTool(),
+		verifyImageSignatureTool(),
 	}
 }
 
@@ -28,12 +30,12 @@ var PackageTypes = []string{"deb", "apk", "rpm", "go", "python", "npm", "java"}
 
 // PackagesInput selects an image and a page of its packages.
 type PackagesInput struct {
-	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. debian:12"`
-	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
-	Name     string `json:"name,omitempty" jsonschema:"Name substring"`
-	Type     string `json:"type,omitempty" jsonschema:"deb, apk, rpm, go, python, npm or java"`
-	Limit    *int   `json:"limit,omitempty" jsonschema:"Per page, 1-1000 (default 100)"`
-	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
+	ImageRef string `json:"image_ref" jsonschema:"Image reference"`
+	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant]"`
+	Name     string `json:"name,omitempty" jsonschema:"Substring"`
+	Type     string `json:"type,omitempty" jsonschema:"deb|apk|rpm|go|python|npm|java"`
+	Limit    *int   `json:"limit,omitempty" jsonschema:"1-1000 (default 100)"`
+	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor"`
 }
 
 // PackagesOutput is one page of an image's packages.
@@ -44,15 +46,19 @@ type PackagesOutput struct {
 	OS         inventory.OS        `json:"os"`
 	NextCursor string              `json:"next_cursor,omitempty"`
 	Truncated  bool                `json:"truncated,omitempty"`
-	Note       string              `json:"note,omitempty"`
+	// Note says what the inventory could not cover (a layer walk cut
+	// short, files skipped), so packages may be missing.
+	Note string `json:"note,omitempty"`
 }
 
 func listImagePackagesTool() *toolDef {
 	schema := inputSchema[PackagesInput](nil) // the types are in the description: an enum costs more bytes
-	t := readOnlyTool("list_image_packages", "List image packages",
-		"An image's packages (purls), from its SBOM or its layers.",
+	t := readOnlyTool("list_image_packages", "Packages",
+		"Packages in an image, from its SBOM or layers.",
 		schema)
-	t.OutputSchema = opaque(outputSchema[PackagesOutput](), "os")
+	// truncated and note are in results when they apply but not in the
+	// schema (which allows extra keys): every session pays for its bytes.
+	t.OutputSchema = unlisted(opaque(outputSchema[PackagesOutput](), "os"), "truncated", "note")
 	return define(ToolsetTrust, t, listImagePackages)
 }
 
@@ -111,10 +117,10 @@ func inventoryNote(inv *inventory.Inventory) string {
 
 // ScanInput selects an image and which of its vulnerabilities to show.
 type ScanInput struct {
-	ImageRef    string `json:"image_ref" jsonschema:"Image reference, e.g. debian:12"`
-	Platform    string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
-	MinSeverity string `json:"min_severity,omitempty" jsonschema:"Minimum: low, medium, high or critical"`
-	Limit       *int   `json:"limit,omitempty" jsonschema:"Max shown, 1-500 (default 50)"`
+	ImageRef    string `json:"image_ref" jsonschema:"Image reference"`
+	Platform    string `json:"platform,omitempty" jsonschema:"os/arch[/variant]"`
+	MinSeverity string `json:"min_severity,omitempty" jsonschema:"low|medium|high|critical"`
+	Limit       *int   `json:"limit,omitempty" jsonschema:"1-500 (default 50)"`
 }
 
 // ScanOutput is what the vulnerability database says about an image.
@@ -172,8 +178,8 @@ var severityInputs = []string{osv.Low, osv.Medium, osv.High, osv.Critical}
 
 func scanImageVulnerabilitiesTool() *toolDef {
 	schema := inputSchema[ScanInput](nil) // the levels are in the description: an enum costs more bytes
-	t := readOnlyTool("scan_image_vulnerabilities", "Scan image vulnerabilities",
-		"Known vulnerabilities in an image's packages, worst first; sends names and versions to OSV.",
+	t := readOnlyTool("scan_image_vulnerabilities", "Vulnerabilities",
+		"Known vulnerabilities of an image's packages; sends names, versions to OSV.",
 		schema)
 	t.OutputSchema = opaque(outputSchema[ScanOutput](), "counts", "database")
 	return define(ToolsetTrust, t, scanImageVulnerabilities)
@@ -244,4 +250,13 @@ func vulnerabilities(res *osv.Result) []Vulnerability {
 		return strings.Compare(a.Package+"@"+a.InstalledVersion, b.Package+"@"+b.InstalledVersion)
 	})
 	return out
+}
+
+// unlisted drops properties from an output schema whose extra keys are
+// allowed, so results may still carry them.
+func unlisted(s *jsonschema.Schema, props ...string) *jsonschema.Schema {
+	for _, p := range props {
+		delete(s.Properties, p)
+	}
+	return s
 }
