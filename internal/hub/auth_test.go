@@ -136,7 +136,7 @@ func TestRefreshOnceOn401(t *testing.T) {
 		h.FailNext(5, registrytest.HubFault{Status: 401})
 		_, err := newClient(h, false).GetRepository(t.Context(), "library", "alpine")
 		wantErr(t, err, errdef.ErrUnauthorized)
-		if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME") {
+		if !strings.Contains(needsAccountVars(err), "DOCKERHUB_USERNAME") {
 			t.Errorf("error does not say how to authenticate: %v", err)
 		}
 		if ex, req := h.TokenExchanges(), h.Requests(repoEndpoint); ex != 0 || req != 1 {

@@ -25,7 +25,7 @@ func explain(log *slog.Logger, tool, toolset string, err error) error {
 	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.As(err, &na):
-		return fmt.Errorf("%w: set %s (a personal access token)", err, strings.Join(na.Vars, " and "))
+		return fmt.Errorf("%w: %w: set %s (a personal access token)", errdef.ErrUnauthorized, err, strings.Join(na.Vars, " and "))
 	case errors.Is(err, errdef.ErrUnauthorized):
 		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
 	case errors.Is(err, errdef.ErrDenied):
