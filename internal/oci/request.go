@@ -243,11 +243,13 @@ func classifyTransportError(host string, err error) error {
 	return errdef.NetError(host, err)
 }
 
+// truncate keeps the first n runes of s: a cut inside a rune would leave
+// invalid UTF-8 in the message.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
 	}
-	return s[:n] + "…"
+	return s
 }
 
 // looksLikeHTML spots an HTML page where JSON was expected (a proxy or login page).

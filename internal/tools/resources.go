@@ -65,7 +65,7 @@ func (o Options) offersToolset(ts string) bool {
 // invalid params (MCP's code for "resource not found"), with the advice
 // the tools would give in its message.
 func resourceError(d Deps, uri, toolset string, err error) error {
-	msg := explain(d.Logger, uri, toolset, err).Error()
+	msg := errorText(explain(d.Logger, uri, toolset, err).Error(), uri)
 	if errors.Is(err, errdef.ErrNotFound) || errors.Is(err, errdef.ErrInvalidInput) || errors.Is(err, errdef.ErrInvalidReference) {
 		data, _ := json.Marshal(map[string]string{"uri": uri})
 		return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: msg, Data: data}

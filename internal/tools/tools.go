@@ -8,6 +8,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -121,24 +122,35 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	}
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
 		mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-			var zero Out
-			if !readOnly && !mayWrite(req) {
-				return nil, zero, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", t.Name, ScopeWrite)
-			}
-			out, err := h(ctx, d, req, in)
+			res, out, err := call(ctx, d, req, t.Name, toolset, readOnly, h, in)
 			if err != nil {
-				return nil, zero, explain(d.Logger, t.Name, toolset, err)
+				// The SDK turns this into an isError result with this text.
+				return nil, out, errors.New(errorText(err.Error(), in))
 			}
-			b, err := json.Marshal(out)
-			if err != nil {
-				return nil, zero, explain(d.Logger, t.Name, toolset, err)
-			}
-			if len(b) > MaxResultBytes {
-				return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(t.Name))
-			}
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}, out, nil
+			return res, out, nil
 		})
 	}}
+}
+
+// call runs one tool call: the write check, the handler, the translation of
+// its error into advice, and the result size cap.
+func call[In, Out any](ctx context.Context, d Deps, req *mcp.CallToolRequest, name, toolset string, readOnly bool, h handler[In, Out], in In) (*mcp.CallToolResult, Out, error) {
+	var zero Out
+	if !readOnly && !mayWrite(req) {
+		return nil, zero, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", name, ScopeWrite)
+	}
+	out, err := h(ctx, d, req, in)
+	if err != nil {
+		return nil, zero, explain(d.Logger, name, toolset, err)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, zero, explain(d.Logger, name, toolset, err)
+	}
+	if len(b) > MaxResultBytes {
+		return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(name))
+	}
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}, out, nil
 }
 
 // mayWrite reports whether the caller may use write tools: over stdio there
