@@ -90,6 +90,12 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (*SearchResults, er
 	}
 	res := &SearchResults{Total: out.Total, Results: make([]SearchResult, 0, len(out.Results))}
 	for _, r := range out.Results {
+		if p.OfficialOnly && r.Badge != "official" {
+			// Docker Hub puts a Hardened Image (type dhi) first whatever
+			// the badges filter says; it is not a Docker Official Image.
+			res.Total = max(res.Total-1, 0)
+			continue
+		}
 		res.Results = append(res.Results, SearchResult{
 			Name:        r.Name,
 			Description: r.ShortDescription,

@@ -122,6 +122,20 @@ func TestSearchImages(t *testing.T) {
 	}
 }
 
+// TestSearchImagesOfficialOnlyMeansOfficial answers as Docker Hub does: a
+// Hardened Image first, whatever the badges filter says.
+func TestSearchImagesOfficialOnlyMeansOfficial(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, hubSetup{})
+	e.hub.FailNext(1, registrytest.HubFault{Status: 200, Body: `{"total":2,"results":[
+		{"name":"dhi/nginx","type":"dhi","badge":"hardened","short_description":"Docker Hardened Image for nginx","pull_count":"10K+","publisher":{"name":"Docker"}},
+		{"name":"nginx","type":"image","badge":"official","short_description":"Official build of Nginx.","pull_count":"1B+","publisher":{"name":"Docker Official Images"}}]}`})
+	got := registrytest.Decode[tools.SearchImagesOutput](t, e.call(t, "search_images", map[string]any{"query": "nginx", "official_only": true}))
+	if len(got.Results) != 1 || got.Results[0].Name != "nginx" || !got.Results[0].Official || got.Total != 1 {
+		t.Errorf("official_only: total %d, %+v; want only nginx", got.Total, got.Results)
+	}
+}
+
 func TestSearchImagesRefusesBadArguments(t *testing.T) {
 	t.Parallel()
 	e := newHubEnv(t, hubSetup{})
