@@ -61,7 +61,7 @@ func IndexPlatforms(idx *v1.IndexManifest) []Platform {
 		}
 		out = append(out, Platform{
 			OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant,
-			Digest: d.Digest.String(), Size: d.Size,
+			Digest: d.Digest.String(),
 		})
 	}
 	return out

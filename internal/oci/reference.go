@@ -144,7 +144,6 @@ type Platform struct {
 	Architecture string `json:"architecture"`
 	Variant      string `json:"variant,omitempty"`
 	Digest       string `json:"digest,omitempty"`
-	Size         int64  `json:"size,omitempty"`
 }
 
 // String renders os/arch[/variant].

@@ -10,7 +10,6 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
 // HubRepository is a Docker Hub repository, trimmed to what answers the
@@ -124,24 +123,20 @@ func getHubRepositoryTool() *toolDef {
 
 // HubTag is a tag of a Docker Hub repository with its per-platform images.
 type HubTag struct {
-	Name       string         `json:"name"`
-	Digest     string         `json:"digest"`
-	FullSize   int64          `json:"full_size"`
-	LastPushed string         `json:"last_pushed"`
-	LastPulled string         `json:"last_pulled"`
-	TagStatus  string         `json:"tag_status"`
-	Images     []oci.Platform `json:"images"`
+	Name       string      `json:"name"`
+	Digest     string      `json:"digest"`
+	FullSize   int64       `json:"full_size"`
+	LastPushed string      `json:"last_pushed"`
+	LastPulled string      `json:"last_pulled"`
+	TagStatus  string      `json:"tag_status"`
+	Images     []hub.Image `json:"images"`
 }
 
 func hubTag(t hub.Tag) HubTag {
-	out := HubTag{
+	return HubTag{
 		Name: t.Name, Digest: t.Digest, FullSize: t.FullSize, LastPushed: t.LastPushed, LastPulled: t.LastPulled,
-		TagStatus: t.TagStatus, Images: make([]oci.Platform, 0, len(t.Images)),
+		TagStatus: t.TagStatus, Images: t.Images,
 	}
-	for _, im := range t.Images {
-		out.Images = append(out.Images, oci.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
-	}
-	return out
 }
 
 // ListHubTagsInput selects a page of a repository's tags.

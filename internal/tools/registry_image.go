@@ -232,7 +232,7 @@ func imageDetails(r *resolvedImage) ImageDetails {
 		WorkingDir: c.WorkingDir, User: c.User,
 		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)),
 		Layers:       oci.AlignHistory(r.res.Image.Image, r.cfg),
-		Dockerfile:   oci.ReconstructDockerfile(r.cfg.History),
+		Dockerfile:   dockerfile(r.cfg),
 	}
 	if out.ExposedPorts == nil {
 		out.ExposedPorts = []string{}
