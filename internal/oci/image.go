@@ -92,7 +92,7 @@ func choosePlatform(platforms []Platform, want *Platform, what string) (Platform
 	for i, p := range platforms {
 		names[i] = p.String()
 	}
-	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrNotFound, what, want, strings.Join(names, ", "))
+	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrInvalidInput, what, want, strings.Join(names, ", "))
 }
 
 // Config fetches and decodes an image's config blob, returning the raw bytes too.

@@ -33,17 +33,17 @@ type ComparedImage struct {
 
 // CompareOutput says what differs between two images.
 type CompareOutput struct {
-	ImageA        ComparedImage `json:"image_a"`
-	ImageB        ComparedImage `json:"image_b"`
-	SharedLayers  []string      `json:"shared_layers" jsonschema:"Layers of a whose content b has too (compared uncompressed)"`
-	OnlyInA       []string      `json:"only_in_a"`
-	OnlyInB       []string      `json:"only_in_b"`
+	ImageA       ComparedImage `json:"image_a"`
+	ImageB       ComparedImage `json:"image_b"`
+	SharedLayers []string      `json:"shared_layers" jsonschema:"Layers of a whose content b has too (compared uncompressed)"`
+	OnlyInA      []string      `json:"only_in_a"`
+	OnlyInB      []string      `json:"only_in_b"`
 	// Recompressed lists shared layers stored as different blobs: the same
 	// content compressed differently (gzip in one, zstd in the other).
-	Recompressed []RecompressedLayer `json:"recompressed,omitempty" jsonschema:"Shared layers whose content is the same but compressed differently"`
-	SizeDelta     int64         `json:"size_delta" jsonschema:"Pull size of b minus that of a, in bytes"`
-	ConfigChanges ConfigChanges `json:"config_changes" jsonschema:"Only what changed; empty when the runtime configs agree"`
-	Notes         []string      `json:"notes,omitempty"`
+	Recompressed  []RecompressedLayer `json:"recompressed,omitempty" jsonschema:"Shared layers whose content is the same but compressed differently"`
+	SizeDelta     int64               `json:"size_delta" jsonschema:"Pull size of b minus that of a, in bytes"`
+	ConfigChanges ConfigChanges       `json:"config_changes" jsonschema:"Only what changed; empty when the runtime configs agree"`
+	Notes         []string            `json:"notes,omitempty"`
 }
 
 // RecompressedLayer is one layer's content stored as a different blob in each image.

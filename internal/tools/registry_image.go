@@ -62,7 +62,7 @@ func checkSinglePlatform(ref name.Reference, res *oci.Resolved, cfg *v1.ConfigFi
 	}
 	have := oci.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
 	if !want.Matches(have) {
-		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", errdef.ErrNotFound, oci.DisplayRef(ref), have, want)
+		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s; it has: %s (omit platform)", errdef.ErrInvalidInput, oci.DisplayRef(ref), have, want, have)
 	}
 	return nil
 }

@@ -222,7 +222,7 @@ func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *o
 	case len(errs) > 0:
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotFound, want, oci.DisplayName(repo)+"@"+list.Subject)
+	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotInImage, want, oci.DisplayName(repo)+"@"+list.Subject)
 }
 
 // opaque replaces the named output properties' schemas with a bare object:

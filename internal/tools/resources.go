@@ -66,7 +66,7 @@ func (o Options) offersToolset(ts string) bool {
 // missing image, invalid params for a malformed URI, internal error for the
 // rest (the registry or the Hub failed, not the request).
 func resourceError(d Deps, uri, toolset string, err error) error {
-	msg := errorText(explain(d.Logger, uri, toolset, err).Error(), uri)
+	msg := errorText(explain(d, uri, toolset, err).Error(), uri)
 	data, _ := json.Marshal(map[string]string{"uri": uri})
 	code := int64(jsonrpc.CodeInternalError)
 	switch {

@@ -141,11 +141,11 @@ func call[In, Out any](ctx context.Context, d Deps, req *mcp.CallToolRequest, na
 	}
 	out, err := h(ctx, d, req, in)
 	if err != nil {
-		return nil, zero, explain(d.Logger, name, toolset, err)
+		return nil, zero, explain(d, name, toolset, err)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, zero, explain(d.Logger, name, toolset, err)
+		return nil, zero, explain(d, name, toolset, err)
 	}
 	if len(b) > MaxResultBytes {
 		return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(name))
