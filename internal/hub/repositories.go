@@ -18,16 +18,16 @@ type Repository struct {
 	Namespace       string       `json:"namespace"`
 	Name            string       `json:"name"`
 	Description     string       `json:"description"`
-	FullDescription string       `json:"full_description,omitempty"` // only on single-repository answers
+	FullDescription string       `json:"full_description"` // only on single-repository answers
 	IsPrivate       bool         `json:"is_private"`
 	StarCount       int64        `json:"star_count"`
 	PullCount       int64        `json:"pull_count"`
-	LastUpdated     string       `json:"last_updated,omitempty"` // RFC 3339, as sent
+	LastUpdated     string       `json:"last_updated"` // RFC 3339, as sent
 	DateRegistered  string       `json:"date_registered,omitempty"`
 	Status          string       `json:"status"`      // "active", "inactive", or what Docker Hub says
 	StatusCode      int          `json:"status_code"` // Docker Hub's number for Status
 	Type            string       `json:"repository_type,omitempty"`
-	Categories      []string     `json:"categories,omitempty"` // display names
+	Categories      []string     `json:"categories"` // display names
 	MediaTypes      []string     `json:"media_types,omitempty"`
 	ContentTypes    []string     `json:"content_types,omitempty"`
 	StorageSize     int64        `json:"storage_size,omitempty"`
@@ -69,9 +69,7 @@ func (c *Client) ListRepositories(ctx context.Context, namespace string, p ListR
 		return nil, err
 	}
 	q := url.Values{}
-	if err := pageQuery(q, p.Page, p.PageSize); err != nil {
-		return nil, err
-	}
+	pageQuery(q, p.Page, p.PageSize)
 	if p.Ordering != "" {
 		if !slices.Contains(repoOrderings, p.Ordering) {
 			return nil, fmt.Errorf("%w: ordering must be one of %s, got %q", errdef.ErrInvalidInput, strings.Join(repoOrderings, ", "), p.Ordering)
@@ -299,6 +297,7 @@ func (w wireRepository) repository() Repository {
 		StorageSize:     w.StorageSize,
 		Affiliation:     w.Affiliation,
 		Permissions:     w.Permissions,
+		Categories:      []string{},
 	}
 	for _, cat := range w.Categories {
 		r.Categories = append(r.Categories, orDefault(cat.Name, cat.Slug))

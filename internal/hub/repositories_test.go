@@ -172,7 +172,7 @@ func TestToleratesDocumentedAndLiveShapes(t *testing.T) {
 		`"status_description":"plan_exceeded","description":null,"last_updated":null,"categories":null,"storage_size":null}`})
 	repo, err := c.GetRepository(t.Context(), "n", "x")
 	wantErr(t, err, nil)
-	wantRepo := hub.Repository{Namespace: "n", Name: "x", Type: "0", Status: "plan_exceeded", StatusCode: 5}
+	wantRepo := hub.Repository{Namespace: "n", Name: "x", Type: "0", Status: "plan_exceeded", StatusCode: 5, Categories: []string{}}
 	if diff := cmp.Diff(wantRepo, *repo); diff != "" {
 		t.Errorf("repository (-want +got):\n%s", diff)
 	}

@@ -98,7 +98,7 @@ const (
 func compareImagesTool() *toolDef {
 	t := readOnlyTool("compare_images", "Compare two images",
 		"Compare two images: shared and distinct layers, size delta (b-a), config and base OS changes.",
-		inputSchema[CompareInput](nil))
+		inputSchema[CompareInput](nil, nil))
 	t.OutputSchema = opaque(outputSchema[CompareOutput](), "config_changes", "image_a", "image_b")
 	return define(ToolsetRegistry, t, compareImages)
 }

@@ -57,10 +57,6 @@ func registerResources(s *mcp.Server, d Deps, o Options) {
 	}
 }
 
-func (o Options) offersToolset(ts string) bool {
-	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, ts)
-}
-
 // resourceError makes a resource read error with the advice the tools would
 // give and the JSON-RPC code MCP defines for it: resource not found for a
 // missing image, invalid params for a malformed URI, internal error for the

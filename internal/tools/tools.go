@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"slices"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/hub"
@@ -26,12 +25,6 @@ const ScopeWrite = "registry:write"
 // MaxResultBytes caps the structured result of any tool call.
 const MaxResultBytes = 1 << 20
 
-// Toolset names.
-const (
-	ToolsetRegistry = "registry"
-	ToolsetHub      = "hub"
-)
-
 // Deps are the clients the tools call.
 type Deps struct {
 	Registry *oci.Client
@@ -43,21 +36,6 @@ type Deps struct {
 	// an in-process registry.
 	HubRegistry string
 	Logger      *slog.Logger
-}
-
-// Options select which tools are offered.
-type Options struct {
-	// Toolsets to offer; empty means every toolset.
-	Toolsets []string
-	// ReadOnly hides the tools that change anything.
-	ReadOnly bool
-}
-
-func (o Options) offers(t *toolDef) bool {
-	if o.ReadOnly && !t.readOnly {
-		return false
-	}
-	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, t.toolset)
 }
 
 // Info describes a tool for listings.
@@ -75,11 +53,6 @@ type toolDef struct {
 	readOnly bool
 	tool     *mcp.Tool
 	add      func(s *mcp.Server, d Deps)
-}
-
-// all lists every tool, in the order tools/list shows them.
-func all() []*toolDef {
-	return slices.Concat(registryTools(), hubTools())
 }
 
 // Register adds the selected tools to s.
@@ -162,71 +135,6 @@ func mayWrite(req *mcp.CallToolRequest) bool {
 	}
 	return slices.Contains(req.Extra.TokenInfo.Scopes, ScopeWrite)
 }
-
-// readOnlyTool builds the annotations every read-only tool carries.
-func readOnlyTool(name, title, description string, input *jsonschema.Schema) *mcp.Tool {
-	return &mcp.Tool{
-		Name: name, Title: title, Description: description, InputSchema: input,
-		// openWorldHint is left out: absent means true, which these tools are.
-		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true},
-	}
-}
-
-// inputSchema infers a tool's input schema from In and lets the caller add
-// what struct tags cannot say (enums).
-func inputSchema[In any](patch func(props map[string]*jsonschema.Schema)) *jsonschema.Schema {
-	s, err := jsonschema.For[In](nil)
-	if err != nil {
-		panic(fmt.Sprintf("tool input schema: %v", err)) // a programming error, caught by every test
-	}
-	for _, p := range s.Properties {
-		if len(p.Types) == 2 && p.Types[0] == "null" {
-			p.Type, p.Types = p.Types[1], nil // optional already; null adds nothing
-		}
-	}
-	if patch != nil {
-		patch(s.Properties)
-	}
-	return s
-}
-
-// outputSchema infers Out's schema without descriptions, required lists and
-// additionalProperties: the keys name themselves, every session pays for
-// every byte of tools/list, and extra keys are allowed by the contract.
-func outputSchema[Out any]() *jsonschema.Schema {
-	s, err := jsonschema.For[Out](nil)
-	if err != nil {
-		panic(fmt.Sprintf("tool output schema: %v", err))
-	}
-	lean(s, 0)
-	return s
-}
-
-// lean trims a schema in place. The top-level keys keep their types; what
-// is inside them (array items, nested objects) keeps only its type: nested
-// shapes are documented in the contract and visible in every result, while
-// their schemas would cost bytes in every session.
-func lean(s *jsonschema.Schema, depth int) {
-	if s == nil {
-		return
-	}
-	s.Description, s.AdditionalProperties, s.Required = "", nil, nil
-	if len(s.Types) == 2 && s.Types[0] == "null" {
-		s.Type, s.Types = s.Types[1], nil // results never carry null lists
-	}
-	if depth >= 1 {
-		s.Items = nil
-	}
-	if depth >= 2 {
-		s.Properties = nil
-	}
-	for _, p := range s.Properties {
-		lean(p, depth+1)
-	}
-	lean(s.Items, depth+1)
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // progress reports progress on long work: a progress notification when the
 // client asked for one with a progress token, and a log message at info
