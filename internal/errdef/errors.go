@@ -178,3 +178,20 @@ func (e *NeedsAccountError) Error() string {
 
 // Is makes errors.Is(err, ErrUnauthorized) true.
 func (e *NeedsAccountError) Is(target error) bool { return target == ErrUnauthorized }
+
+// CredentialsRejectedError says a service refused the credentials it was
+// given (their absence is NeedsAccountError). It matches ErrUnauthorized. The
+// advice (which variables to check) is written once, by the tools' error
+// translation, from Vars.
+type CredentialsRejectedError struct {
+	Service string   // "Docker Hub"
+	What    string   // what was refused and why: `the access token of "alice" for repository x/y`
+	Vars    []string // the environment variables that hold the credentials
+}
+
+func (e *CredentialsRejectedError) Error() string {
+	return fmt.Sprintf("%s: %s rejected %s", ErrUnauthorized, e.Service, e.What)
+}
+
+// Is makes errors.Is(err, ErrUnauthorized) true.
+func (e *CredentialsRejectedError) Is(target error) bool { return target == ErrUnauthorized }

@@ -18,6 +18,7 @@ func explain(d Deps, tool, toolset string, err error) error {
 	var rl *errdef.RateLimitError
 	var na *errdef.NeedsAccountError
 	var ua *errdef.UnauthorizedError
+	var cr *errdef.CredentialsRejectedError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: the call was cancelled before it finished")
@@ -30,6 +31,8 @@ func explain(d Deps, tool, toolset string, err error) error {
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.As(err, &na):
 		return fmt.Errorf("%w: %w: set %s (a personal access token)", errdef.ErrUnauthorized, err, strings.Join(na.Vars, " and "))
+	case errors.As(err, &cr):
+		return fmt.Errorf("%w: check %s (the token may have expired, or lack the scope this needs)", err, strings.Join(cr.Vars, " and "))
 	case errors.As(err, &ua) && d.Registry != nil:
 		return fmt.Errorf("%w. %s", err, registryCredentialsHint(d.Registry.Credentials(ua.Host), ua.Host))
 	case errors.Is(err, errdef.ErrUnauthorized):
@@ -42,6 +45,8 @@ func explain(d Deps, tool, toolset string, err error) error {
 		return fmt.Errorf("%w. %s", err, narrowHint(tool))
 	case errors.Is(err, errdef.ErrUnreachable):
 		return fmt.Errorf("%w. %s", err, unreachableHint(err))
+	case errors.Is(err, errdef.ErrBadResponse) && toolset == ToolsetHub:
+		return fmt.Errorf("%w. Docker Hub's API did not answer as documented; check DOCKERHUB_API_URL, or retry later", err)
 	case errors.Is(err, errdef.ErrBadResponse):
 		return fmt.Errorf("%w. The server did not answer as a registry should; check that the host is a container registry", err)
 	case errors.Is(err, errdef.ErrPolicy):

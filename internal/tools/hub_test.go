@@ -369,6 +369,7 @@ func TestHubErrorsAsTheModelSeesThem(t *testing.T) {
 		{"403", true, registrytest.HubFault{Status: 403}, 1, []string{"access denied", "do not grant access"}},
 		{"429 with Retry-After", false, registrytest.HubFault{Status: 429, RetryAfter: "42"}, 1, []string{"rate limited", "retry after 42 s", "DOCKERHUB_TOKEN"}},
 		{"500", false, registrytest.HubFault{Status: 500}, 1, []string{"HTTP 500"}},
+		{"HTML", false, registrytest.HubFault{Status: 200, ContentType: "text/html", Body: "<html>login</html>"}, 1, []string{"HTML page", "DOCKERHUB_API_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
