@@ -90,6 +90,7 @@ func New(opts Options) *Client {
 	if c.base == nil {
 		c.base = defaultTransport(opts.Timeout, opts.Policy)
 	}
+	c.base = opts.Policy.guardRedirects(c.base)
 	c.shared = newSharedLayer(opts.Shared, c.log, time.Now)
 	for _, h := range opts.Insecure {
 		c.insecure[strings.ToLower(strings.TrimSpace(h))] = true

@@ -15,6 +15,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -39,7 +40,7 @@ const (
 
 // cosignSuffixes are cosign's legacy tag suffixes and the kind each holds.
 var cosignSuffixes = []struct{ suffix, kind string }{
-	{".sig", KindSignature}, {".att", KindAttestation}, {".sbom", KindSBOM},
+	{".sig", attest.KindSignature}, {".att", attest.KindAttestation}, {".sbom", attest.KindSBOM},
 }
 
 // Referrer is an artifact about an image: a signature, an SBOM, an attestation.
@@ -94,7 +95,7 @@ func (l *ReferrerList) clone() *ReferrerList {
 
 // gatherReferrers asks every place referrers live, in parallel.
 func (c *Client) gatherReferrers(ctx context.Context, repo name.Repository, subject *Manifest, filter string) (*ReferrerList, error) {
-	byKind := isKind(filter)
+	byKind := attest.IsKind(filter)
 	apiFilter := ""
 	if !byKind {
 		apiFilter = filter
@@ -259,7 +260,7 @@ func attestations(idx *v1.IndexManifest) []Referrer {
 			continue
 		}
 		r := descriptorsToReferrers([]v1.Descriptor{d}, SourceAttestation)[0]
-		r.Kind = KindAttestation
+		r.Kind = attest.KindAttestation
 		r.Platform = platforms[d.Annotations["vnd.docker.reference.digest"]]
 		out = append(out, r)
 	}
@@ -275,7 +276,7 @@ func descriptorsToReferrers(ds []v1.Descriptor, source string) []Referrer {
 		}
 		out = append(out, Referrer{
 			Digest: d.Digest.String(), ArtifactType: d.ArtifactType, MediaType: string(d.MediaType), Size: d.Size,
-			Annotations: ann, Kind: ReferrerKind(d.ArtifactType, string(d.MediaType), ann), Source: source,
+			Annotations: ann, Kind: attest.ReferrerKind(d.ArtifactType, string(d.MediaType), ann), Source: source,
 		})
 	}
 	return out
@@ -285,7 +286,7 @@ func matches(r Referrer, filter string) bool {
 	switch {
 	case filter == "":
 		return true
-	case isKind(filter):
+	case attest.IsKind(filter):
 		return r.Kind == filter
 	}
 	return r.ArtifactType == filter

@@ -111,7 +111,7 @@ func fileOutput(asked string, fc *oci.FileContent) ReadFileOutput {
 	if e.Path != path.Clean("/"+asked) {
 		out.Resolved = e.Path
 	}
-	if text, ok := oci.TextPrefix(fc.Content, fc.Truncated); ok {
+	if text, ok := fc.Text(); ok {
 		out.Content = string(text)
 	} else {
 		out.Binary = true

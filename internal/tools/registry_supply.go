@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -53,18 +54,18 @@ type ReferrerContentInput struct {
 
 // ReferrerContentOutput is a referrer's decoded payload.
 type ReferrerContentOutput struct {
-	Digest        string             `json:"digest"`
-	Layer         string             `json:"layer" jsonschema:"Digest of the blob shown"`
-	Kind          string             `json:"kind"`
-	Format        string             `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
-	Envelope      string             `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
-	PredicateType string             `json:"predicate_type,omitempty"`
-	Summary       oci.PayloadSummary `json:"summary"`
-	Content       string             `json:"content"`
-	Truncated     bool               `json:"truncated"`
-	Binary        bool               `json:"binary,omitempty"`
-	Size          int64              `json:"size"`
-	Layers        []ReferrerLayer    `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
+	Digest        string                `json:"digest"`
+	Layer         string                `json:"layer" jsonschema:"Digest of the blob shown"`
+	Kind          string                `json:"kind"`
+	Format        string                `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
+	Envelope      string                `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
+	PredicateType string                `json:"predicate_type,omitempty"`
+	Summary       attest.PayloadSummary `json:"summary"`
+	Content       string                `json:"content"`
+	Truncated     bool                  `json:"truncated"`
+	Binary        bool                  `json:"binary,omitempty"`
+	Size          int64                 `json:"size"`
+	Layers        []ReferrerLayer       `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
 }
 
 // ReferrerLayer is one layer of a referrer manifest.
@@ -112,7 +113,7 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 		return ReferrerContentOutput{}, err
 	}
 	defer rc.Close()
-	p, err := oci.DecodePayload(rc, oci.PayloadOptions{
+	p, err := attest.DecodePayload(rc, attest.PayloadOptions{
 		MediaType: string(found.layer.MediaType), Annotations: found.layer.Annotations,
 		Size: found.layer.Size, MaxContent: maxBytes, Subject: list.Subject,
 	})
