@@ -1,12 +1,17 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Bounds on an error result's text. Error texts echo arguments and quote
@@ -29,6 +34,55 @@ func errorText(msg string, in any) string {
 	msg = escapeControls(msg)
 	msg = cutLongRuns(msg)
 	return cutBytes(msg, maxErrorBytes)
+}
+
+// boundErrors is receiving middleware that applies errorText to every error
+// the server answers: tool error results, including those the SDK writes
+// when arguments fail the schema (which quote the argument, raw), and
+// JSON-RPC errors such as a failed resources/read. It is the one place error
+// text leaves the server.
+func boundErrors(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		res, err := next(ctx, method, req)
+		in := requestArguments(req)
+		var rpcErr *jsonrpc.Error
+		switch {
+		case errors.As(err, &rpcErr):
+			rpcErr.Message = errorText(rpcErr.Message, in)
+			if len(rpcErr.Data) > maxErrorBytes {
+				rpcErr.Data = nil // the SDK's not-found quotes the URI whole
+			}
+		case err != nil:
+			err = errors.New(errorText(err.Error(), in))
+		}
+		if r, ok := res.(*mcp.CallToolResult); ok && r.IsError {
+			for _, c := range r.Content {
+				if t, ok := c.(*mcp.TextContent); ok {
+					t.Text = errorText(t.Text, in)
+				}
+			}
+		}
+		return res, err
+	}
+}
+
+// requestArguments returns what a request carries that an error may quote:
+// a tool call's arguments, or a resource's URI.
+func requestArguments(req mcp.Request) any {
+	switch r := req.(type) {
+	case *mcp.CallToolRequest:
+		if r.Params != nil {
+			var v any
+			if json.Unmarshal(r.Params.Arguments, &v) == nil {
+				return v
+			}
+		}
+	case *mcp.ReadResourceRequest:
+		if r.Params != nil {
+			return r.Params.URI
+		}
+	}
+	return nil
 }
 
 // inputStrings lists the string arguments of a call that are long enough to

@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
@@ -33,17 +35,23 @@ func TestErrorTextEchoesAtMost200CharactersOfHugeInput(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, registrytest.Options{}, oci.Options{})
 	huge := "Registry.Example/" + strings.Repeat("A", 3_900_000) + ":1"
-	for _, args := range []map[string]any{
-		{"image_ref": huge},
-		{"image_ref": e.fx.Ref(e.fx.App), "platform": strings.Repeat("linux/", 700_000)},
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"get_image_info", map[string]any{"image_ref": huge}},
+		{"get_image_info", map[string]any{"image_ref": e.fx.Ref(e.fx.App), "platform": strings.Repeat("linux/", 700_000)}},
+		// The SDK's own schema check quotes a value outside an enum, raw.
+		{"list_tags", map[string]any{"repository": "demo/app", "sort": strings.Repeat("\x1b[2JA", 500_000)}},
 	} {
-		res := e.call(t, "get_image_info", args)
+		args := c.args
+		res := e.call(t, c.tool, args)
 		msg := registrytest.Text(res)
 		if !res.IsError {
 			t.Fatalf("want an error, got %.200s", msg)
 		}
 		wantSafeErrorText(t, "huge argument", msg)
-		if strings.Contains(msg, strings.Repeat("A", 201)) || strings.Contains(msg, strings.Repeat("linux/", 35)) {
+		if strings.Contains(msg, strings.Repeat("A", 201)) || strings.Contains(msg, strings.Repeat("linux/", 35)) || strings.Contains(msg, strings.Repeat(`\x1b[2JA`, 30)) {
 			t.Errorf("the argument is echoed beyond 200 characters: %.400s", msg)
 		}
 	}
@@ -70,4 +78,14 @@ func TestRegistryMessagesReachNoControlCharacters(t *testing.T) {
 	if !strings.Contains(msg, "line one") {
 		t.Errorf("the registry's words were dropped with its control characters: %q", msg)
 	}
+}
+
+func TestResourceErrorsAreBoundedToo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{}, oci.Options{})
+	_, err := e.cs.ReadResource(t.Context(), &mcp.ReadResourceParams{URI: "docker://image/" + strings.Repeat("Ab\x1b", 1_000_000) + "/1"})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	wantSafeErrorText(t, "resource error", err.Error())
 }

@@ -62,8 +62,8 @@ func registerResources(s *mcp.Server, d Deps, o Options) {
 // missing image, invalid params for a malformed URI, internal error for the
 // rest (the registry or the Hub failed, not the request).
 func resourceError(d Deps, uri, toolset string, err error) error {
-	msg := errorText(explain(d, uri, toolset, err).Error(), uri)
-	data, _ := json.Marshal(map[string]string{"uri": uri})
+	msg := explain(d, uri, toolset, err).Error()
+	data, _ := json.Marshal(map[string]string{"uri": cutRunes(uri, maxEchoRunes)})
 	code := int64(jsonrpc.CodeInternalError)
 	switch {
 	case errors.Is(err, errdef.ErrInvalidInput), errors.Is(err, errdef.ErrInvalidReference):

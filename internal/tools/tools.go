@@ -8,7 +8,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -60,6 +59,7 @@ func Register(s *mcp.Server, d Deps, o Options) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	s.AddReceivingMiddleware(boundErrors)
 	for _, t := range all() {
 		if o.offers(t) {
 			t.add(s, d)
@@ -95,12 +95,9 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	}
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
 		mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-			res, out, err := call(ctx, d, req, t.Name, toolset, readOnly, h, in)
-			if err != nil {
-				// The SDK turns this into an isError result with this text.
-				return nil, out, errors.New(errorText(err.Error(), in))
-			}
-			return res, out, nil
+			// The SDK turns an error into an isError result with its text,
+			// which boundErrors then bounds.
+			return call(ctx, d, req, t.Name, toolset, readOnly, h, in)
 		})
 	}}
 }
