@@ -55,7 +55,7 @@ func boundErrors(next mcp.MethodHandler) mcp.MethodHandler {
 		case err != nil:
 			err = errors.New(errorText(err.Error(), in))
 		}
-		if r, ok := res.(*mcp.CallToolResult); ok && r.IsError {
+		if r, ok := res.(*mcp.CallToolResult); ok && r != nil && r.IsError {
 			for _, c := range r.Content {
 				if t, ok := c.(*mcp.TextContent); ok {
 					t.Text = errorText(t.Text, in)

@@ -89,3 +89,18 @@ func TestResourceErrorsAreBoundedToo(t *testing.T) {
 	}
 	wantSafeErrorText(t, "resource error", err.Error())
 }
+
+// TestProtocolErrorsPassThroughTheBound: a call the SDK refuses outright (an
+// unknown tool) answers a JSON-RPC error and the server keeps serving.
+func TestProtocolErrorsPassThroughTheBound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{}, oci.Options{})
+	if _, err := e.cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "no_such_tool_" + strings.Repeat("x", 10_000)}); err == nil {
+		t.Fatal("want an error for an unknown tool")
+	} else {
+		wantSafeErrorText(t, "unknown tool", err.Error())
+	}
+	if res := e.call(t, "get_image_info", map[string]any{"image_ref": e.fx.Ref(e.fx.App)}); res.IsError {
+		t.Fatalf("the server stopped serving: %s", registrytest.Text(res))
+	}
+}
