@@ -53,7 +53,11 @@ func boundErrors(next mcp.MethodHandler) mcp.MethodHandler {
 				rpcErr.Data = nil // the SDK's not-found quotes the URI whole
 			}
 		case err != nil:
-			err = errors.New(errorText(err.Error(), in))
+			// Replaced only when the text must change: the SDK treats some
+			// errors (a cancelled context) by their type.
+			if text := errorText(err.Error(), in); text != err.Error() {
+				err = errors.New(text)
+			}
 		}
 		if r, ok := res.(*mcp.CallToolResult); ok && r != nil && r.IsError {
 			for _, c := range r.Content {
