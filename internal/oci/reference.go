@@ -74,6 +74,9 @@ func (c *Client) ParseRegistry(s string) (name.Registry, error) {
 	if s == "" {
 		s = "docker.io"
 	}
+	if err := refuseScheme(s); err != nil {
+		return name.Registry{}, err
+	}
 	reg, err := name.NewRegistry(s, c.nameOptions(s+"/x")...)
 	if err != nil || strings.Contains(s, "/") {
 		return name.Registry{}, fmt.Errorf("%w: %q is not a registry host[:port]", errdef.ErrInvalidReference, s)

@@ -97,6 +97,8 @@ func TestAdviceOnlyWhereItApplies(t *testing.T) {
 			[]string{"invalid input", "it has: linux/amd64"}, append(imageAdvice, "not found")},
 		{"a URL for a reference", "get_image_info", map[string]any{"image_ref": "http://" + e.fx.Ref(e.fx.App)},
 			[]string{`drop "http://"`, e.fx.Ref(e.fx.App)}, []string{"name.Insecure", "name."}},
+		{"a URL for a registry", "list_repositories", map[string]any{"registry": "http://" + e.fx.Host},
+			[]string{`drop "http://"`}, []string{"name."}},
 		{"a URL for a repository", "list_tags", map[string]any{"repository": "https://ghcr.io/owner/app"},
 			[]string{`drop "https://"`, "ghcr.io/owner/app"}, []string{"name."}},
 	}
