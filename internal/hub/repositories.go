@@ -178,13 +178,16 @@ func (c *Client) CreateRepository(ctx context.Context, namespace string, p Creat
 type UpdateRepoParams struct {
 	Description     *string
 	FullDescription *string
-	Status          *string // "active" or "inactive"
+	Active          *bool // the status: active (true) or inactive (false)
 }
 
-// repoStatusCodes maps the status words to the numbers PATCH takes. Docker's
-// repository API lists 1 as active; docker/hub-mcp sends 0 for inactive, the
-// state Docker Hub shows for a repository without images.
-var repoStatusCodes = map[string]int{"active": 1, "inactive": 0}
+// Status numbers PATCH takes. Docker's repository API lists 1 as active;
+// docker/hub-mcp sends 0 for inactive, the state Docker Hub shows for a
+// repository without images.
+const (
+	statusActive   = 1
+	statusInactive = 0
+)
 
 // UpdateRepository changes a repository's descriptions or status
 // (PATCH /v2/namespaces/{namespace}/repositories/{repository}). It needs an
@@ -193,7 +196,7 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 	if err := required("namespace", namespace, "repository", repo); err != nil {
 		return nil, err
 	}
-	if p.Description == nil && p.FullDescription == nil && p.Status == nil {
+	if p.Description == nil && p.FullDescription == nil && p.Active == nil {
 		return nil, fmt.Errorf("%w: nothing to update: give a description, a full description or a status", errdef.ErrInvalidInput)
 	}
 	if err := checkDescriptions(p.Description, p.FullDescription); err != nil {
@@ -206,12 +209,11 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 	if p.FullDescription != nil {
 		body["full_description"] = *p.FullDescription
 	}
-	if p.Status != nil {
-		code, ok := repoStatusCodes[*p.Status]
-		if !ok {
-			return nil, fmt.Errorf("%w: status must be \"active\" or \"inactive\", got %q", errdef.ErrInvalidInput, *p.Status)
+	if p.Active != nil {
+		body["status"] = statusInactive
+		if *p.Active {
+			body["status"] = statusActive
 		}
-		body["status"] = code
 	}
 	var out wireRepository
 	err := c.do(ctx, call{

@@ -273,9 +273,9 @@ func TestUpdateRepository(t *testing.T) {
 		wantStatus string
 		wantDesc   string
 	}{
-		{"deactivate", hub.UpdateRepoParams{Status: str("inactive")}, `{"status":0}`, "inactive", "Alice's web application"},
+		{"deactivate", hub.UpdateRepoParams{Active: ptrTo(false)}, `{"status":0}`, "inactive", "Alice's web application"},
 		{"description only keeps the status", hub.UpdateRepoParams{Description: str("Now with more web")}, `{"description":"Now with more web"}`, "inactive", "Now with more web"},
-		{"reactivate", hub.UpdateRepoParams{Status: str("active")}, `{"status":1}`, "active", "Now with more web"},
+		{"reactivate", hub.UpdateRepoParams{Active: ptrTo(true)}, `{"status":1}`, "active", "Now with more web"},
 		{"overview only", hub.UpdateRepoParams{FullDescription: str("# Web app")}, `{"full_description":"# Web app"}`, "active", "Now with more web"},
 		{"clear the description", hub.UpdateRepoParams{Description: str("")}, `{"description":""}`, "active", ""},
 	}
@@ -298,3 +298,5 @@ func TestUpdateRepository(t *testing.T) {
 	_, err = c.UpdateRepository(t.Context(), registrytest.HubUser, "missing", hub.UpdateRepoParams{Description: str("x")})
 	wantErr(t, err, errdef.ErrNotFound)
 }
+
+func ptrTo[T any](v T) *T { return &v }

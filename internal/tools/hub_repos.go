@@ -216,7 +216,8 @@ func updateHubRepositoryTool() *toolDef {
 			if !in.ConfirmStatusChange {
 				return hub.Repository{}, fmt.Errorf("%w: changing status to %q needs confirm_status_change: true; ask the user first, nothing was changed", errdef.ErrInvalidInput, in.Status)
 			}
-			p.Status = &in.Status
+			active := in.Status == "active" // the schema's enum admits active and inactive only
+			p.Active = &active
 		}
 		c, err := hubClient(d)
 		if err != nil {
