@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
@@ -29,6 +30,8 @@ type config struct {
 	insecure             []string
 	cacheTTL             time.Duration
 	cacheRedis           string
+	sharedOnce           sync.Once       // sharedCache is made once, for both clients
+	shared               oci.SharedCache // nil without -cache-redis
 	timeout              time.Duration
 	logLevel             string // debug, info, warn or error; "" when neither flag nor env set it
 	showVersion          bool   // --version

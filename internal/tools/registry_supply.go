@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -76,9 +74,6 @@ type ReferrerLayer struct {
 	PredicateType string `json:"predicate_type,omitempty"`
 }
 
-// maxLayerSearch bounds how many referrer manifests are opened to find a layer digest.
-const maxLayerSearch = 32
-
 func getReferrerContentTool() *toolDef {
 	t := readOnlyTool("get_referrer_content", "Read a signature, SBOM or attestation",
 		"Read a referrer (SBOM, provenance, VEX, signature), unwrapping DSSE and sigstore, with a summary.",
@@ -100,33 +95,25 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	if _, err := v1.NewHash(want); err != nil {
 		return ReferrerContentOutput{}, fmt.Errorf("%w: digest %q: give a digest from list_referrers, like sha256:<64 hex digits>", errdef.ErrInvalidInput, in.Digest)
 	}
-	list, err := d.Registry.Referrers(ctx, ref, "")
+	found, err := d.Registry.ReferrerContent(ctx, ref, want)
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
-	found, err := findReferrerBlob(ctx, d, ref.Context(), list, want)
-	if err != nil {
-		return ReferrerContentOutput{}, err
-	}
-	rc, err := d.Registry.OpenBlob(ctx, ref.Context(), found.layer.Digest.String())
-	if err != nil {
-		return ReferrerContentOutput{}, err
-	}
-	defer rc.Close()
-	p, err := attest.DecodePayload(rc, attest.PayloadOptions{
-		MediaType: string(found.layer.MediaType), Annotations: found.layer.Annotations,
-		Size: found.layer.Size, MaxContent: maxBytes, Subject: list.Subject,
+	defer found.Body.Close()
+	p, err := attest.DecodePayload(found.Body, attest.PayloadOptions{
+		MediaType: string(found.Layer.MediaType), Annotations: found.Layer.Annotations,
+		Size: found.Layer.Size, MaxContent: maxBytes, Subject: found.Subject,
 	})
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
 	out := ReferrerContentOutput{
-		Digest: found.referrer.Digest, Layer: found.layer.Digest.String(), Kind: orDefault(p.Kind, found.referrer.Kind),
+		Digest: found.Referrer.Digest, Layer: found.Layer.Digest.String(), Kind: orDefault(p.Kind, found.Referrer.Kind),
 		Format: p.Format, Envelope: p.Envelope, PredicateType: p.PredicateType, Summary: p.Summary,
 		Content: string(p.Content), Truncated: p.Truncated, Binary: p.Binary, Size: p.Size,
 	}
-	if len(found.layers) > 1 {
-		for _, l := range found.layers {
+	if len(found.Layers) > 1 {
+		for _, l := range found.Layers {
 			out.Layers = append(out.Layers, ReferrerLayer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size, PredicateType: predicateOf(l.Annotations)})
 		}
 	}
@@ -140,69 +127,4 @@ func predicateOf(ann map[string]string) string {
 		}
 	}
 	return ""
-}
-
-// referrerBlob is the blob to show: a layer of a referrer of the image.
-type referrerBlob struct {
-	referrer oci.Referrer
-	layer    v1.Descriptor
-	layers   []v1.Descriptor
-}
-
-// findReferrerBlob checks that want is a referrer of the image, or a layer
-// of one, and picks the blob to decode: the first layer of a referrer, or
-// the layer named.
-func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *oci.ReferrerList, want string) (*referrerBlob, error) {
-	for _, r := range list.Referrers {
-		if r.Digest == want {
-			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
-			if err != nil {
-				return nil, err
-			}
-			if m.Image == nil || len(m.Image.Layers) == 0 {
-				return nil, fmt.Errorf("%w: referrer %s holds no payload layer; its annotations (in list_referrers) are all it says", errdef.ErrUnsupported, want)
-			}
-			return &referrerBlob{referrer: r, layer: m.Image.Layers[0], layers: m.Image.Layers}, nil
-		}
-	}
-	// A layer digest: open the referrer manifests (cached by digest) in parallel.
-	var (
-		mu    sync.Mutex
-		found *referrerBlob
-		errs  []error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, 4)
-	)
-	for i, r := range list.Referrers {
-		if i == maxLayerSearch {
-			break
-		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			if m.Image == nil {
-				return
-			}
-			for _, l := range m.Image.Layers {
-				if l.Digest.String() == want && found == nil {
-					found = &referrerBlob{referrer: r, layer: l, layers: m.Image.Layers}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	switch {
-	case found != nil:
-		return found, nil
-	case len(errs) > 0:
-		return nil, errs[0]
-	}
-	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotInImage, want, oci.DisplayName(repo)+"@"+list.Subject)
 }
