@@ -178,8 +178,9 @@ func (c *Client) statusError(resp *response, r call, cr credentials) error {
 		if !cr.ok {
 			return needsAccount(what)
 		}
-		return fmt.Errorf("%w: Docker Hub rejected the access token of %q for %s%s; check DOCKERHUB_TOKEN and its scopes",
-			errdef.ErrUnauthorized, cr.user, what, suffix(msg))
+		return &errdef.CredentialsRejectedError{Service: "Docker Hub",
+			What: fmt.Sprintf("the access token of %q for %s%s", cr.user, what, suffix(msg)),
+			Vars: []string{"DOCKERHUB_TOKEN"}}
 	case http.StatusForbidden:
 		return fmt.Errorf("%w: %s%s", errdef.ErrDenied, what, suffix(msg))
 	case http.StatusNotFound:
@@ -211,7 +212,7 @@ func (c *Client) decode(resp *response, r call, out any) error {
 	body := bytes.TrimSpace(resp.body)
 	ct := strings.ToLower(resp.header.Get("Content-Type"))
 	if strings.Contains(ct, "html") || bytes.HasPrefix(body, []byte("<")) {
-		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON; check DOCKERHUB_API_URL", errdef.ErrBadResponse, host, what)
+		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON", errdef.ErrBadResponse, host, what)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%w: %s sent malformed JSON for %s: %w", errdef.ErrBadResponse, host, what, err)

@@ -65,7 +65,7 @@ func (c *Client) readFile(ctx context.Context, repo name.Repository, img *v1.Man
 		}
 		target = next
 	}
-	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", errdef.ErrNotFound, p, maxLinkHops)
+	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", errdef.ErrNotInImage, p, maxLinkHops)
 }
 
 // layersKey names an image's filesystem by its layer digests.
@@ -108,13 +108,13 @@ func (c *Client) findFile(ctx context.Context, repo name.Repository, plan []laye
 		case l.link != "":
 			return nil, l.link, nil
 		case l.deleted != "":
-			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", errdef.ErrNotFound, target, l.deleted, label)
+			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", errdef.ErrNotInImage, target, l.deleted, label)
 		}
 		for _, d := range l.dirsSeen {
 			upperDirs[d] = true
 		}
 	}
-	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", errdef.ErrNotFound, target)
+	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", errdef.ErrNotInImage, target)
 }
 
 // visit inspects one tar entry; it stops the layer once the answer is known.

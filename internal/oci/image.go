@@ -59,7 +59,7 @@ func (r *Resolved) checkSinglePlatform(want *Platform) error {
 	}
 	have := Platform{OS: r.Config.OS, Architecture: r.Config.Architecture, Variant: r.Config.Variant}
 	if !want.Matches(have) {
-		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", errdef.ErrNotFound, DisplayRef(r.Ref), have, want)
+		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s; it has: %s (omit platform)", errdef.ErrInvalidInput, DisplayRef(r.Ref), have, want, have)
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func IndexPlatforms(idx *v1.IndexManifest) []Platform {
 		}
 		out = append(out, Platform{
 			OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant,
-			Digest: d.Digest.String(), Size: d.Size,
+			Digest: d.Digest.String(),
 		})
 	}
 	return out
@@ -135,7 +135,7 @@ func choosePlatform(platforms []Platform, want *Platform, what string) (Platform
 	for i, p := range platforms {
 		names[i] = p.String()
 	}
-	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrNotFound, what, want, strings.Join(names, ", "))
+	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrInvalidInput, what, want, strings.Join(names, ", "))
 }
 
 // Config fetches and decodes an image's config blob, returning the raw bytes too.

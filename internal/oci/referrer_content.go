@@ -161,7 +161,7 @@ func (c *Client) searchReferrers(ctx context.Context, repo name.Repository, list
 	case len(errs) > 0:
 		return nil, errs[0]
 	}
-	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotFound, want, DisplayName(repo)+"@"+list.Subject)
+	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotInImage, want, DisplayName(repo)+"@"+list.Subject)
 }
 
 // referrerLayers fetches a referrer's manifest and picks its first layer.

@@ -87,7 +87,7 @@ type ImageInfo struct {
 func getImageInfoTool() *toolDef {
 	t := readOnlyTool("get_image_info", "Image summary",
 		"Image summary: manifest digest, pull size, platform, created, layers; all platforms of an index.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageInfo, error) {
 		r, err := resolveImage(ctx, d, in)
 		if err != nil {
@@ -118,7 +118,7 @@ type ManifestOutput struct {
 func getImageManifestTool() *toolDef {
 	t := readOnlyTool("get_image_manifest", "Raw manifest",
 		"Raw manifest JSON; an index is returned as is unless platform picks one image.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ManifestOutput, error) {
 		ref, err := d.Registry.ParseReference(in.ImageRef)
 		if err != nil {
@@ -158,7 +158,7 @@ type ConfigOutput struct {
 func getImageConfigTool() *toolDef {
 	t := readOnlyTool("get_image_config", "Raw image config",
 		"Raw image config JSON (env, entrypoint, labels, history, rootfs).",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ConfigOutput, error) {
 		// A config that cannot fit in a result is refused from the size its
 		// manifest declares, before any of it is downloaded.
@@ -196,7 +196,7 @@ type ImageDetails struct {
 func getImageDetailsTool() *toolDef {
 	t := readOnlyTool("get_image_details", "Image details",
 		"How an image runs and was built: config, layers with their commands, a reconstructed Dockerfile.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageDetails, error) {
 		r, err := resolveImage(ctx, d, in)
 		if err != nil {
@@ -219,24 +219,10 @@ func imageDetails(r *resolvedImage) ImageDetails {
 		WorkingDir: c.WorkingDir, User: c.User,
 		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)),
 		Layers:       oci.AlignHistory(r.res.Image.Image, r.cfg),
-		Dockerfile:   oci.ReconstructDockerfile(r.cfg.History),
+		Dockerfile:   dockerfile(r.cfg),
 	}
 	if out.ExposedPorts == nil {
 		out.ExposedPorts = []string{}
 	}
 	return out
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return map[K]V{}
-	}
-	return m
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/attest"
@@ -30,7 +29,7 @@ type ListReferrersOutput struct {
 func listReferrersTool() *toolDef {
 	t := readOnlyTool("list_referrers", "List signatures, SBOMs and attestations",
 		"List an image's signatures, SBOMs, provenance and VEX (OCI referrers, cosign tags, BuildKit attestations).",
-		inputSchema[ListReferrersInput](nil))
+		inputSchema[ListReferrersInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListReferrersInput) (ListReferrersOutput, error) {
 		ref, err := d.Registry.ParseReference(in.ImageRef)
 		if err != nil {
@@ -48,7 +47,7 @@ func listReferrersTool() *toolDef {
 type ReferrerContentInput struct {
 	ImageRef string `json:"image_ref" jsonschema:"Image the referrer is about"`
 	Digest   string `json:"digest" jsonschema:"Referrer (or layer) digest from list_referrers"`
-	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes, 1-524288 (default 65536)"`
+	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes"`
 }
 
 // ReferrerContentOutput is a referrer's decoded payload.
@@ -75,17 +74,10 @@ type ReferrerLayer struct {
 	PredicateType string `json:"predicate_type,omitempty"`
 }
 
-// Content sizes: the default answers most questions; the cap keeps the
-// result, JSON-escaped, under MaxResultBytes.
-const (
-	defaultContentBytes = 64 << 10
-	maxContentBytes     = 512 << 10
-)
-
 func getReferrerContentTool() *toolDef {
 	t := readOnlyTool("get_referrer_content", "Read a signature, SBOM or attestation",
 		"Read a referrer (SBOM, provenance, VEX, signature), unwrapping DSSE and sigstore, with a summary.",
-		inputSchema[ReferrerContentInput](nil))
+		inputSchema[ReferrerContentInput]([]intArg{maxBytesArg}, nil))
 	t.OutputSchema = opaque(outputSchema[ReferrerContentOutput](), "summary")
 	return define(ToolsetRegistry, t, getReferrerContent)
 }
@@ -95,7 +87,7 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
-	maxBytes, err := checkRange("max_bytes", in.MaxBytes, defaultContentBytes, 1, maxContentBytes)
+	maxBytes, err := maxBytesArg.value(in.MaxBytes)
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
@@ -128,18 +120,6 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	return out, nil
 }
 
-// checkRange validates an optional number against its range, naming both,
-// so an out-of-range value is refused rather than clamped.
-func checkRange(field string, v *int, def, lo, hi int) (int, error) {
-	if v == nil {
-		return def, nil
-	}
-	if *v < lo || *v > hi {
-		return 0, fmt.Errorf("%w: %s %d is out of range; use %d to %d (default %d)", errdef.ErrInvalidInput, field, *v, lo, hi, def)
-	}
-	return *v, nil
-}
-
 func predicateOf(ann map[string]string) string {
 	for _, k := range []string{"in-toto.io/predicate-type", "predicateType"} {
 		if v := ann[k]; v != "" {
@@ -147,16 +127,4 @@ func predicateOf(ann map[string]string) string {
 		}
 	}
 	return ""
-}
-
-// opaque replaces the named output properties' schemas with a bare object:
-// their keys are documented by the tool and the result, and a nested schema
-// would cost every session its bytes in tools/list.
-func opaque(s *jsonschema.Schema, props ...string) *jsonschema.Schema {
-	for _, p := range props {
-		if _, ok := s.Properties[p]; ok {
-			s.Properties[p] = &jsonschema.Schema{Type: "object"}
-		}
-	}
-	return s
 }

@@ -25,6 +25,12 @@ func trustTools() []*toolDef {
 	}
 }
 
+// The limits of the trust tools' pages.
+var (
+	packagesLimitArg = intArg{name: "limit", def: 100, lo: 1, hi: 1000}
+	scanLimitArg     = intArg{name: "limit", def: 50, lo: 1, hi: 500}
+)
+
 // PackageTypes are the package types list_image_packages reports.
 var PackageTypes = []string{"deb", "apk", "rpm", "go", "python", "npm", "java"}
 
@@ -34,7 +40,7 @@ type PackagesInput struct {
 	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant]"`
 	Name     string `json:"name,omitempty" jsonschema:"Substring"`
 	Type     string `json:"type,omitempty" jsonschema:"deb|apk|rpm|go|python|npm|java"`
-	Limit    *int   `json:"limit,omitempty" jsonschema:"1-1000 (default 100)"`
+	Limit    *int   `json:"limit,omitempty"`
 	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor"`
 }
 
@@ -52,7 +58,8 @@ type PackagesOutput struct {
 }
 
 func listImagePackagesTool() *toolDef {
-	schema := inputSchema[PackagesInput](nil) // the types are in the description: an enum costs more bytes
+	// The types are in the description: an enum would cost more bytes.
+	schema := inputSchema[PackagesInput]([]intArg{packagesLimitArg}, nil)
 	t := readOnlyTool("list_image_packages", "Packages",
 		"Packages in an image, from its SBOM or layers.",
 		schema)
@@ -63,7 +70,7 @@ func listImagePackagesTool() *toolDef {
 }
 
 func listImagePackages(ctx context.Context, d Deps, req *mcp.CallToolRequest, in PackagesInput) (PackagesOutput, error) {
-	limit, err := checkLimit(in.Limit, 100, 1, 1000)
+	limit, err := packagesLimitArg.value(in.Limit)
 	if err != nil {
 		return PackagesOutput{}, err
 	}
@@ -120,7 +127,7 @@ type ScanInput struct {
 	ImageRef    string `json:"image_ref" jsonschema:"Image reference"`
 	Platform    string `json:"platform,omitempty" jsonschema:"os/arch[/variant]"`
 	MinSeverity string `json:"min_severity,omitempty" jsonschema:"low|medium|high|critical"`
-	Limit       *int   `json:"limit,omitempty" jsonschema:"1-500 (default 50)"`
+	Limit       *int   `json:"limit,omitempty"`
 }
 
 // ScanOutput is what the vulnerability database says about an image.
@@ -177,7 +184,8 @@ type VulnDatabase struct {
 var severityInputs = []string{osv.Low, osv.Medium, osv.High, osv.Critical}
 
 func scanImageVulnerabilitiesTool() *toolDef {
-	schema := inputSchema[ScanInput](nil) // the levels are in the description: an enum costs more bytes
+	// The levels are in the description: an enum would cost more bytes.
+	schema := inputSchema[ScanInput]([]intArg{scanLimitArg}, nil)
 	t := readOnlyTool("scan_image_vulnerabilities", "Vulnerabilities",
 		"Known vulnerabilities of an image's packages; sends names, versions to OSV.",
 		schema)
@@ -186,7 +194,7 @@ func scanImageVulnerabilitiesTool() *toolDef {
 }
 
 func scanImageVulnerabilities(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ScanInput) (ScanOutput, error) {
-	limit, err := checkRange("limit", in.Limit, 50, 1, 500)
+	limit, err := scanLimitArg.value(in.Limit)
 	if err != nil {
 		return ScanOutput{}, err
 	}

@@ -43,7 +43,7 @@ var defaultRoots = sync.OnceValue(func() *signature.Roots { return signature.New
 func verifyImageSignatureTool() *toolDef {
 	t := readOnlyTool("verify_image_signature", "Verify image signatures",
 		"Verify cosign/Sigstore image signatures: public_key, or keyless identity + OIDC issuer.",
-		inputSchema[VerifySignatureInput](nil))
+		inputSchema[VerifySignatureInput](nil, nil))
 	return define(ToolsetTrust, t, verifyImageSignature)
 }
 
