@@ -54,8 +54,8 @@ type config struct {
 	hubToken    string
 	hubAPIURL   string
 
-	vulnSource    string // the OSV service scan_image_vulnerabilities asks
-	vulnSourceSet bool   // given by flag or env (the demo otherwise uses its own)
+	vulnSource          string // the OSV service scan_image_vulnerabilities asks
+	vulnSourceSet       bool   // given by flag or env (the demo otherwise uses its own)
 	sigstoreTrustedRoot string // trusted_root.json for keyless signatures; empty: public-good via TUF
 }
 

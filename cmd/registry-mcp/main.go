@@ -140,8 +140,8 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		}
 	}
 	srvCfg := server.Config{
-		Version:   moduleVersion(),
-		Tools:     tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
+		Version: moduleVersion(),
+		Tools:   tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
 		Deps: tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), OSV: newVulnClient(cfg, log),
 			Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
 		Logger:    log,
