@@ -124,7 +124,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		if err != nil {
 			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
-		stop, note = stopDemo, demoNote
+		note = demoNote
 		osvURL, trustNote, stopOSV, err := startTrustDemo(host, stderr)
 		if err != nil {
 			stopDemo()

@@ -83,8 +83,9 @@ func GoBinary(goVersion, mainPath string, deps []Module) []byte {
 	put64(dataOff)
 	put64(vaddr)
 	put64(vaddr)
-	put64(uint64(blob.Len()))
-	put64(uint64(blob.Len()))
+	size := uint64(blob.Len()) //nolint:gosec // a length is never negative
+	put64(size)
+	put64(size)
 	put64(16)
 	f.Write(make([]byte, dataOff-f.Len()))
 	f.Write(blob.Bytes())

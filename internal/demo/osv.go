@@ -136,7 +136,7 @@ func (s *OSVService) page(all []osvRef, token string) (osvList, error) {
 	if token != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(token, "p"))
 		if err != nil || !strings.HasPrefix(token, "p") || n < 0 || n > len(all) {
-			return osvList{}, errors.New("Invalid page token")
+			return osvList{}, errors.New("invalid page token")
 		}
 		start = n
 	}

@@ -211,7 +211,8 @@ func TestMatchRefusesOversizedAndHTMLAnswers(t *testing.T) {
 			t.Cleanup(srv.Close)
 			_, err := newClient(t, srv.URL, nil).Match(t.Context(), sample[:1])
 			var se *osv.ServiceError
-			if !errors.As(err, &se) || !(errors.Is(err, errdef.ErrBadResponse) || errors.Is(err, errdef.ErrTooLarge)) {
+			classified := errors.Is(err, errdef.ErrBadResponse) || errors.Is(err, errdef.ErrTooLarge)
+			if !errors.As(err, &se) || !classified {
 				t.Fatalf("err = %v", err)
 			}
 		})
