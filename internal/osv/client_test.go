@@ -249,3 +249,50 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("ParseURL = %v, %v", u, err)
 	}
 }
+
+// TestARecordIsFetchedAgainOnlyWhenItChanges: records are kept by id and
+// modification time; the querybatch answer says which one is current.
+func TestARecordIsFetchedAgainOnlyWhenItChanges(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	modified := "2026-01-01T00:00:00Z"
+	counts := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		counts[r.Method]++
+		if r.Method == http.MethodPost {
+			fmt.Fprintf(w, `{"results":[{"vulns":[{"id":"X-1","modified":%q}]}]}`, modified)
+			return
+		}
+		fmt.Fprintf(w, `{"id":"X-1","modified":%q,"summary":"as of %s"}`, modified, modified)
+	}))
+	t.Cleanup(srv.Close)
+	clk := &clock{now: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)}
+	c := newClient(t, srv.URL, clk.Now)
+	q := []osv.Query{{Ecosystem: "npm", Name: "x", Version: "1.0.0"}}
+	step := func(name string, wantPost, wantGet int, wantSummary string) {
+		t.Helper()
+		mu.Lock()
+		clear(counts)
+		mu.Unlock()
+		res, err := c.Match(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if counts[http.MethodPost] != wantPost || counts[http.MethodGet] != wantGet || res.Matches[0].Vuln.Summary != wantSummary {
+			t.Errorf("%s: %d querybatch, %d record requests, summary %q; want %d, %d, %q",
+				name, counts[http.MethodPost], counts[http.MethodGet], res.Matches[0].Vuln.Summary, wantPost, wantGet, wantSummary)
+		}
+	}
+	step("cold", 1, 1, "as of 2026-01-01T00:00:00Z")
+	clk.Add(osv.DefaultResultTTL)
+	step("after the TTL, unchanged", 1, 0, "as of 2026-01-01T00:00:00Z")
+	mu.Lock()
+	modified = "2026-06-01T00:00:00Z"
+	mu.Unlock()
+	clk.Add(osv.DefaultResultTTL)
+	step("after the TTL, modified", 1, 1, "as of 2026-06-01T00:00:00Z")
+}
