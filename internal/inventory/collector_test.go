@@ -154,3 +154,16 @@ func TestOversizedFilesAreSkippedAndSaid(t *testing.T) {
 		t.Errorf("skipped = %v", inv.Skipped)
 	}
 }
+
+func TestUbuntuImage(t *testing.T) {
+	t.Parallel()
+	inv := collect(t, []file{
+		{path: "/etc/os-release", content: []byte("NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nVERSION_CODENAME=jammy\nID=ubuntu\n")},
+		{path: "/var/lib/dpkg/status", content: []byte("Package: openssl\nStatus: install ok installed\nVersion: 3.0.2-0ubuntu1.10\n\n")},
+	})
+	want := []inventory.Package{{Name: "openssl", Version: "3.0.2-0ubuntu1.10", Type: "deb", PURL: "pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.10?distro=ubuntu-22.04",
+		Location: "/var/lib/dpkg/status", Ecosystem: "Ubuntu:22.04", OSVName: "openssl"}}
+	if diff := cmp.Diff(want, inv.Packages); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+}
