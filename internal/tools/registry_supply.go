@@ -45,7 +45,7 @@ func listReferrersTool() *toolDef {
 
 // ReferrerContentInput names a referrer of an image.
 type ReferrerContentInput struct {
-	ImageRef string `json:"image_ref" jsonschema:"Image the referrer is about"`
+	ImageRef string `json:"image_ref" jsonschema:"Subject image"`
 	Digest   string `json:"digest" jsonschema:"Referrer (or layer) digest from list_referrers"`
 	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes"`
 }

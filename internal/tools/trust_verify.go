@@ -16,11 +16,11 @@ import (
 // VerifySignatureInput names the image and what its signer is trusted by.
 type VerifySignatureInput struct {
 	ImageRef                  string `json:"image_ref" jsonschema:"Image reference"`
-	Platform                  string `json:"platform,omitempty" jsonschema:"os/arch[/variant] of an index"`
+	Platform                  string `json:"platform,omitempty" jsonschema:"os/arch[/variant]"`
 	PublicKey                 string `json:"public_key,omitempty" jsonschema:"PEM public key (cosign.pub)"`
-	CertificateIdentity       string `json:"certificate_identity,omitempty" jsonschema:"Keyless signer: email or URI"`
-	CertificateIdentityRegexp string `json:"certificate_identity_regexp,omitempty" jsonschema:"Keyless signer regexp"`
-	CertificateOIDCIssuer     string `json:"certificate_oidc_issuer,omitempty" jsonschema:"Keyless signer's OIDC issuer"`
+	CertificateIdentity       string `json:"certificate_identity,omitempty" jsonschema:"Signer identity (email or URI)"`
+	CertificateIdentityRegexp string `json:"certificate_identity_regexp,omitempty" jsonschema:"Identity regexp"`
+	CertificateOIDCIssuer     string `json:"certificate_oidc_issuer,omitempty" jsonschema:"Signer's OIDC issuer"`
 }
 
 // VerifySignatureOutput says whether the image is signed by whom the caller trusts.
@@ -42,8 +42,11 @@ var defaultRoots = sync.OnceValue(func() *signature.Roots { return signature.New
 
 func verifyImageSignatureTool() *toolDef {
 	t := readOnlyTool("verify_image_signature", "Verify image signatures",
-		"Verify cosign/Sigstore image signatures: public_key, or keyless identity + OIDC issuer.",
+		"Verify cosign/Sigstore signatures with public_key or keyless identity + OIDC issuer.",
 		inputSchema[VerifySignatureInput](nil, nil))
+	// reference, digests and truncated are in every result; the schema keeps
+	// the contract's keys, to stay within the tools/list byte budget.
+	t.OutputSchema = unlisted(outputSchema[VerifySignatureOutput](), "reference", "digest", "index_digest", "truncated")
 	return define(ToolsetTrust, t, verifyImageSignature)
 }
 
