@@ -1,17 +1,23 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
 	"github.com/registry-mcp/registry-mcp/internal/demo"
 )
 
-// startTrustDemo pushes the sample images with package databases to the
-// demo registry and starts the sample OSV service on loopback, so the trust
-// tools work with no network. It prints what to try on w (stderr).
+// startTrustDemo pushes the sample images with package databases and a
+// cosign-signed image to the demo registry and starts the sample OSV service
+// on loopback, so the trust tools work with no network. It prints what to
+// try on w (stderr), the signing key among it.
 func startTrustDemo(host string, w io.Writer) (osvURL, note string, stop func(), err error) {
 	imgs, err := demo.SeedTrust(host)
+	if err != nil {
+		return "", "", nil, err
+	}
+	signed, err := demo.SeedSigned(context.Background(), host)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -19,13 +25,20 @@ func startTrustDemo(host string, w io.Writer) (osvURL, note string, stop func(),
 	if err != nil {
 		return "", "", nil, err
 	}
-	note = fmt.Sprintf(" Images with known-vulnerable packages: %s and %s; a sample OSV service answers scan_image_vulnerabilities.", imgs.Debian, imgs.Alpine)
+	note = fmt.Sprintf(" Images with known-vulnerable packages: %s and %s; a sample OSV service answers scan_image_vulnerabilities."+
+		" %s is signed with cosign; its public key (for verify_image_signature's public_key) is:\n%s",
+		imgs.Debian, imgs.Alpine, signed.Ref, signed.PublicKeyPEM)
 	fmt.Fprintf(w, `trust demo: a sample OSV service runs at %s; images with known-vulnerable packages:
   %s  (dpkg, Go binary, Python, npm)
   %s  (apk)
 try:
   list_image_packages         {"image_ref": %q}
   scan_image_vulnerabilities  {"image_ref": %q, "min_severity": "medium"}
-`, osvURL, imgs.Debian, imgs.Alpine, imgs.Debian, imgs.Debian)
+signed with cosign (a key made for this run):
+  %s
+%s
+try:
+  verify_image_signature      {"image_ref": %q, "public_key": %q}
+`, osvURL, imgs.Debian, imgs.Alpine, imgs.Debian, imgs.Debian, signed.Ref, signed.PublicKeyPEM, signed.Ref, signed.PublicKeyPEM)
 	return osvURL, note, stop, nil
 }

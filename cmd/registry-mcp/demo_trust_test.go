@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,5 +62,34 @@ func TestVulnSourceFlag(t *testing.T) {
 	}
 	if c, err := parseConfig([]string{"-toolsets", "trust"}, envOf(nil), &bytes.Buffer{}); err != nil || c.toolsets[0] != "trust" {
 		t.Errorf("-toolsets trust: %v", err)
+	}
+}
+
+// TestDemoVerifiesItsSignedImage: the -demo banner names a signed image and
+// prints the key, and verify_image_signature verifies it with that key.
+func TestDemoVerifiesItsSignedImage(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseConfig([]string{"-demo", "-demo-port", "0"}, envOf(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var banner bytes.Buffer
+	srvCfg, stop, err := buildServer(cfg, newLogger(cfg, &bytes.Buffer{}), &banner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	call := regexp.MustCompile(`verify_image_signature\s+(\{.*\})`).FindStringSubmatch(banner.String())
+	if call == nil {
+		t.Fatalf("the banner shows no verify_image_signature call:\n%s", banner.String())
+	}
+	var args map[string]any
+	if err := json.Unmarshal([]byte(call[1]), &args); err != nil {
+		t.Fatalf("the banner's example call is not JSON: %v\n%s", err, call[1])
+	}
+	cs := registrytest.Connect(t, server.New(srvCfg), nil)
+	out := registrytest.Decode[tools.VerifySignatureOutput](t, registrytest.Call(t, cs, "verify_image_signature", args))
+	if !out.Verified {
+		t.Errorf("the demo's signed image does not verify with the printed key: %+v", out)
 	}
 }
