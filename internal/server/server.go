@@ -35,6 +35,9 @@ type Config struct {
 	// ResourceURL is the server's public base URL, named in the OAuth
 	// protected resource metadata; default the audience.
 	ResourceURL string
+	// Limits bound each HTTP client and the SSE sessions; zero fields
+	// take their defaults.
+	Limits Limits
 }
 
 const instructions = "Tools to inspect container images in any OCI registry (registry toolset) and to query Docker Hub (hub toolset). " +
@@ -65,26 +68,39 @@ func RunStdio(ctx context.Context, s *mcp.Server) error {
 }
 
 // Handler serves /mcp (Streamable HTTP, stateless), /sse (legacy SSE and
-// its message endpoint) and /healthz, with Host/Origin checks and, when
-// configured, bearer authentication.
+// its message endpoint) and /healthz. Every path refuses cross-origin
+// requests and, on a loopback bind, foreign Host names; every request body
+// must arrive within Limits.BodyReadTimeout. The MCP endpoints then check
+// the bearer token (when authentication is configured) and the per-client
+// limits, in that order, before any body is read.
 func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
+	limits := cfg.Limits.withDefaults()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	getServer := func(*http.Request) *mcp.Server { return s }
 	streamable := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
-		Stateless: true, Logger: cfg.Logger, DisableLocalhostProtection: true, // checkHost covers every endpoint
+		Stateless: true, Logger: log, DisableLocalhostProtection: true, // checkHost covers every endpoint
 	})
-	sse := mcp.NewSSEHandler(getServer, &mcp.SSEOptions{DisableLocalhostProtection: true})
 	mux := http.NewServeMux()
-	protect := authMiddleware(cfg, mux)
-	mux.Handle("/mcp", protect(streamable))
-	mux.Handle("/sse", protect(sse))
+	authenticate := authMiddleware(cfg, mux)
+	if cfg.OAuth != nil || cfg.AuthToken != "" {
+		s.AddReceivingMiddleware(writesNeedAToken(cfg.Tools))
+	}
+	limiter := newClientLimiter(limits)
+	endpoint := func(h http.Handler) http.Handler { return authenticate(limiter.wrap(readBody(h))) }
+	mux.Handle("/mcp", endpoint(streamable))
+	mux.Handle("/sse", endpoint(newSSEHandler(s, limits, log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	h := sameOrigin(bodyDeadline(limits.BodyReadTimeout, mux))
 	if loopback {
-		return checkHost(mux)
+		return checkHost(h)
 	}
-	return mux
+	return h
 }
 
 // authMiddleware picks the endpoint authentication: OAuth JWTs, a static
@@ -103,14 +119,13 @@ func authMiddleware(cfg Config, mux *http.ServeMux) func(http.Handler) http.Hand
 		}
 		mux.Handle("GET /.well-known/oauth-protected-resource", auth.ProtectedResourceMetadataHandler(meta))
 		mux.Handle("GET /.well-known/oauth-protected-resource/{path...}", auth.ProtectedResourceMetadataHandler(meta))
-		require = auth.RequireBearerToken(newJWTVerifier(*cfg.OAuth).verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: metaURL, ClockSkew: 30 * time.Second})
+		require = auth.RequireBearerToken(newJWTVerifier(*cfg.OAuth).verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: metaURL, ClockSkew: jwtLeeway})
 	case cfg.AuthToken != "":
 		require = auth.RequireBearerToken(staticToken(cfg.AuthToken), &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})
 	}
 	return func(h http.Handler) http.Handler {
-		h = http.NewCrossOriginProtection().Handler(h)
 		if require != nil {
-			h = require(h)
+			h = challenge(require(h))
 		}
 		return h
 	}
