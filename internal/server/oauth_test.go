@@ -153,7 +153,9 @@ func TestWriteToolsNeedTheWriteScope(t *testing.T) {
 		"streamable": func(hc *http.Client) mcp.Transport {
 			return &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: hc}
 		},
-		"sse": func(hc *http.Client) mcp.Transport { return &mcp.SSEClientTransport{Endpoint: srv.URL + "/sse", HTTPClient: hc} },
+		"sse": func(hc *http.Client) mcp.Transport {
+			return &mcp.SSEClientTransport{Endpoint: srv.URL + "/sse", HTTPClient: hc}
+		},
 	}
 	for name, transport := range transports {
 		for _, tt := range []struct {
