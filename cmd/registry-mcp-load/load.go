@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -74,13 +75,7 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		registryObservable: tgt.reg != nil, inProcess: tgt.reg != nil,
 	}
 
-	var rt http.RoundTripper = &http.Transport{
-		MaxIdleConns: 2 * o.sessions, MaxIdleConnsPerHost: 2 * o.sessions, IdleConnTimeout: time.Minute,
-	}
-	if o.token != "" {
-		rt = bearer{token: o.token, inner: rt}
-	}
-	hc := &http.Client{Transport: rt}
+	hc := httpClient(o, -1)
 	defer hc.CloseIdleConnections()
 
 	if err := warmUp(ctx, hc, tgt, m, r); err != nil {
@@ -92,7 +87,12 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	time.Sleep(200 * time.Millisecond)
 	r.goroutinesBefore = runtime.NumGoroutine()
 
-	sessions, err := connect(ctx, hc, tgt.endpoint, o.sessions, r)
+	clients := make([]*http.Client, o.sessions)
+	for i := range clients {
+		clients[i] = httpClient(o, i)
+		defer clients[i].CloseIdleConnections()
+	}
+	sessions, err := connect(ctx, clients, tgt.endpoint, r)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,9 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		r.registryRequests = tgt.reg.Total()
 	}
 	closeAll(sessions)
-	hc.CloseIdleConnections()
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
 	tgt.quiesce()
 	r.goroutinesAfter = settle(r.goroutinesBefore, 5*time.Second)
 	mem.Stop()
@@ -160,12 +162,36 @@ func warmUp(ctx context.Context, hc *http.Client, tgt *target, m []callSpec, r *
 	return nil
 }
 
-// connect opens n sessions one after the other (each is an initialize
-// exchange; the load itself is what runs concurrently).
-func connect(ctx context.Context, hc *http.Client, endpoint string, n int, r *report) ([]*mcp.ClientSession, error) {
+// httpClient is the HTTP client of session i (-1 for the warm-up). With
+// -client-addresses each session connects from a loopback address of its
+// own (127.1.x.y), so the server, which limits each client by address, sees
+// as many clients as there are sessions: 200 agents, not one that makes
+// the calls of 200.
+func httpClient(o *options, i int) *http.Client {
+	tr := &http.Transport{MaxIdleConns: 4, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}
+	if o.clientAddresses && i >= 0 {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: clientAddr(i)}}
+		tr.DialContext = d.DialContext
+	}
+	var rt http.RoundTripper = tr
+	if o.token != "" {
+		rt = bearer{token: o.token, inner: rt}
+	}
+	return &http.Client{Transport: rt}
+}
+
+// clientAddr is session i's loopback source address.
+func clientAddr(i int) net.IP {
+	return net.IPv4(127, 1, byte(i/250), byte(i%250+1))
+}
+
+// connect opens a session per client one after the other (each is an
+// initialize exchange; the load itself is what runs concurrently).
+func connect(ctx context.Context, clients []*http.Client, endpoint string, r *report) ([]*mcp.ClientSession, error) {
 	start := time.Now()
+	n := len(clients)
 	sessions := make([]*mcp.ClientSession, 0, n)
-	for range n {
+	for _, hc := range clients {
 		cs, err := newSession(ctx, hc, endpoint)
 		if err != nil {
 			closeAll(sessions)

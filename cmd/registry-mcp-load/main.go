@@ -34,6 +34,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/server"
 )
 
 // Bounds of the flags: the load stays finite whatever is asked.
@@ -53,6 +55,9 @@ type options struct {
 	cacheTTL time.Duration // tag TTL of the in-process server
 	token    string        // MCP_AUTH_TOKEN, sent to -endpoint
 	cpuProf  string        // file for a CPU profile of the load phase
+	// clientAddresses gives each session its own loopback source address.
+	clientAddresses bool
+	clientRate      float64 // per-client rate limit of the in-process server; 0 is off
 }
 
 func main() {
@@ -79,6 +84,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.registry, "registry", "", "with -endpoint: the host:port of the server's -demo registry (loopback only)")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", 30*time.Second, "tag TTL of the in-process server (registry-mcp's default)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof reads it)")
+	fs.BoolVar(&o.clientAddresses, "client-addresses", true, "connect each session from its own loopback address (127.1.x.y, Linux), so the server's per-client limits see one client per session")
+	fs.Float64Var(&o.clientRate, "client-rate", server.DefaultClientRate, "the in-process server's per-client rate limit (requests/s, burst twice that), as registry-mcp's -client-rate; 0 turns it off for a flat-out run of few sessions")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -96,6 +103,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return fail("-calls %d: want 1-%d", o.calls, maxCalls)
 	case o.duration <= 0 || o.duration > maxDuration:
 		return fail("-duration %v: want more than 0 and at most %v", o.duration, maxDuration)
+	case o.clientRate < 0:
+		return fail("-client-rate %v: want 0 (off) or more", o.clientRate)
 	case o.endpoint == "" && o.registry != "":
 		return fail("-registry names the registry of an -endpoint; without -endpoint the load brings its own")
 	}

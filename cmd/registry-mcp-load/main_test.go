@@ -121,7 +121,7 @@ func TestTheCapStopsTheRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes the cap's few seconds")
 	}
-	o := mustParse(t, noEnv, "-sessions", "2", "-calls", "1000000", "-duration", "10s")
+	o := mustParse(t, noEnv, "-sessions", "2", "-calls", "1000000", "-duration", "10s", "-client-rate", "0")
 	var out bytes.Buffer
 	start := time.Now()
 	r, err := run(t.Context(), o, &out)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/server"
 )
 
 // config is everything the program reads from flags and the environment.
@@ -35,6 +36,8 @@ type config struct {
 	denyRegistries       []string
 	denyPrivate          bool
 	oauthAudience        string
+	clientRate           float64 // requests per second per HTTP client; 0 turns the limit off
+	clientConcurrency    int     // requests in flight per HTTP client; 0 turns the limit off
 
 	ociRegistry string
 	ociUsername string
@@ -90,10 +93,15 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	fs.StringVar(&c.output, "o", "json", "for call: print the structured result as json, or the text content with text")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the issuer whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the audience tokens must name, usually this server's URL")
+	fs.Float64Var(&c.clientRate, "client-rate", server.DefaultClientRate, "HTTP: requests per second one client may make (burst twice that); 0 turns the limit off")
+	fs.IntVar(&c.clientConcurrency, "client-concurrency", server.DefaultClientConcurrency, "HTTP: requests one client may have in flight; 0 turns the limit off")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	c.args = fs.Args()
+	if c.clientRate < 0 || c.clientConcurrency < 0 {
+		return nil, errors.New("-client-rate and -client-concurrency must not be negative (0 turns a limit off)")
+	}
 	c.transport = firstNonEmpty(*transport, getenv("MCP_TRANSPORT"), "http")
 	switch c.transport {
 	case "http", "streamable-http", "sse":
@@ -157,3 +165,16 @@ func firstNonEmpty(vals ...string) string {
 }
 
 var osGetenv = os.Getenv
+
+// limits turns the per-client flags into the server's limits, where a
+// negative value (not zero, which means "the default") turns one off.
+func (c *config) limits() server.Limits {
+	l := server.Limits{ClientRate: c.clientRate, ClientBurst: max(1, int(2*c.clientRate)), ClientConcurrency: c.clientConcurrency}
+	if c.clientRate == 0 {
+		l.ClientRate = -1
+	}
+	if c.clientConcurrency == 0 {
+		l.ClientConcurrency = -1
+	}
+	return l
+}

@@ -105,6 +105,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,
+		Limits:    cfg.limits(),
 	}
 	if cfg.oauthIssuer != "" {
 		srvCfg.OAuth = &server.OAuthConfig{Issuer: cfg.oauthIssuer, Audience: cfg.oauthAudience}

@@ -86,7 +86,8 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readBody reads the whole body (at most mcp.DefaultMaxRequestBodyBytes)
 // under the deadline bodyDeadline set, then lifts the deadline: a long tool
-// call must not be cut off by it.
+// call must not be cut off by it (net/http's background read, which
+// watches for the client hanging up, would time out and cancel the call).
 func readBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -101,14 +102,16 @@ func readBody(next http.Handler) http.Handler {
 			}
 		}()
 		_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, mcp.DefaultMaxRequestBodyBytes))
-		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 		if err != nil {
+			// Leave the deadline in place: the server drains what is left
+			// of a body before it closes, and that must not wait either.
 			if isTimeout(err) {
 				err = errBodyTimeout
 			}
 			bodyError(w, err)
 			return
 		}
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 		r.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 		next.ServeHTTP(w, r)
 	})

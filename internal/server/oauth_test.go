@@ -97,6 +97,8 @@ func TestOAuthResourceServer(t *testing.T) {
 		{"wrong issuer", is.token(t, is.key, with("iss", "https://evil.example")), http.StatusUnauthorized},
 		{"wrong signature", is.token(t, otherKey, good), http.StatusUnauthorized},
 		{"not a JWT", "opaque-token", http.StatusUnauthorized},
+		{"issued in the future", is.token(t, is.key, with("iat", now.Add(5*time.Minute).Unix())), http.StatusUnauthorized},
+		{"issued within the 30 s leeway", is.token(t, is.key, with("iat", now.Add(10*time.Second).Unix())), http.StatusOK},
 	}
 	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
 	for _, tt := range tests {

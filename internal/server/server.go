@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,15 +55,6 @@ func New(cfg Config) *mcp.Server {
 		&mcp.ServerOptions{Instructions: strings.TrimSpace(instructions + " " + cfg.Note), Logger: cfg.Logger})
 	tools.Register(s, cfg.Deps, cfg.Tools)
 	return s
-}
-
-// RunStdio serves s over stdin/stdout until ctx ends or the client hangs up.
-func RunStdio(ctx context.Context, s *mcp.Server) error {
-	err := s.Run(ctx, &mcp.StdioTransport{})
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
 }
 
 // Handler serves /mcp (Streamable HTTP, stateless), /sse (legacy SSE and
