@@ -52,7 +52,8 @@ func New(cfg Config) *mcp.Server {
 		cfg.Deps.Logger = cfg.Logger
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "registry-mcp", Title: "Container registry MCP server", Version: cfg.Version},
-		&mcp.ServerOptions{Instructions: strings.TrimSpace(instructions + " " + cfg.Note), Logger: cfg.Logger})
+		&mcp.ServerOptions{Instructions: strings.TrimSpace(instructions + " " + cfg.Note), Logger: quietSDK(cfg.Logger)})
+	s.AddReceivingMiddleware(logCalls(cfg.Logger))
 	tools.Register(s, cfg.Deps, cfg.Tools)
 	return s
 }
@@ -71,7 +72,7 @@ func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
 	}
 	getServer := func(*http.Request) *mcp.Server { return s }
 	streamable := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
-		Stateless: true, Logger: log, DisableLocalhostProtection: true, // checkHost covers every endpoint
+		Stateless: true, Logger: quietSDK(log), DisableLocalhostProtection: true, // checkHost covers every endpoint
 	})
 	mux := http.NewServeMux()
 	authenticate := authMiddleware(cfg, mux)
