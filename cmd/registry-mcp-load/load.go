@@ -37,7 +37,9 @@ type report struct {
 	goroutinesBefore   int
 	goroutinesAfter    int
 	cpu                time.Duration // user + system time of this process during the load
-	loadAvg            string        // of the machine, when the load started
+	serverCPU          time.Duration // user + system time of the server processes, when known
+	serverCPUKnown     bool
+	loadAvg            string // of the machine, when the load started
 	heapInuse, maxRSS  uint64
 	inProcess          bool
 }
@@ -78,7 +80,7 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	hc := httpClient(o, -1)
 	defer hc.CloseIdleConnections()
 
-	if err := warmUp(ctx, hc, tgt, m, r); err != nil {
+	if err := warmUp(ctx, o, hc, tgt, m, r); err != nil {
 		return nil, err
 	}
 	// Count from a quiet state: the warm-up's connections closed.
@@ -92,9 +94,12 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		clients[i] = httpClient(o, i)
 		defer clients[i].CloseIdleConnections()
 	}
-	sessions, err := connect(ctx, clients, tgt.endpoint, r)
+	sessions, pids, err := connect(ctx, o, tgt, clients, m, r)
 	if err != nil {
 		return nil, err
+	}
+	if o.serverPID > 0 {
+		pids = append(pids, o.serverPID)
 	}
 	if tgt.reg != nil {
 		tgt.reg.Reset()
@@ -106,8 +111,12 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		return nil, err
 	}
 	cpu0 := cpuTime()
+	server0, _ := serverCPU(pids)
 	drive(ctx, sessions, m, o.calls, stopAt, r)
 	r.cpu = cpuTime() - cpu0
+	if server1, ok := serverCPU(pids); ok {
+		r.serverCPU, r.serverCPUKnown = server1-server0, true
+	}
 	if err := stopProfile(); err != nil {
 		closeAll(sessions)
 		return nil, err
@@ -134,16 +143,10 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	return r, nil
 }
 
-// newSession connects one MCP client session over Streamable HTTP.
-func newSession(ctx context.Context, hc *http.Client, endpoint string) (*mcp.ClientSession, error) {
-	t := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc, DisableStandaloneSSE: true}
-	return mcp.NewClient(&mcp.Implementation{Name: "registry-mcp-load", Version: "0"}, nil).Connect(ctx, t, nil)
-}
-
 // warmUp makes every call of the mix once, so the load runs on cached
 // data, and counts what that cost the registry.
-func warmUp(ctx context.Context, hc *http.Client, tgt *target, m []callSpec, r *report) error {
-	cs, err := newSession(ctx, hc, tgt.endpoint)
+func warmUp(ctx context.Context, o *options, hc *http.Client, tgt *target, m []callSpec, r *report) error {
+	cs, _, err := newSession(ctx, o, tgt, hc)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", tgt.endpoint, err)
 	}
@@ -186,21 +189,34 @@ func clientAddr(i int) net.IP {
 }
 
 // connect opens a session per client one after the other (each is an
-// initialize exchange; the load itself is what runs concurrently).
-func connect(ctx context.Context, clients []*http.Client, endpoint string, r *report) ([]*mcp.ClientSession, error) {
+// initialize exchange; the load itself is what runs concurrently). A stdio
+// session has a server process of its own, with its own cache: it is
+// warmed here, and its process id returned for the CPU figures.
+func connect(ctx context.Context, o *options, tgt *target, clients []*http.Client, m []callSpec, r *report) ([]*mcp.ClientSession, []int, error) {
 	start := time.Now()
 	n := len(clients)
 	sessions := make([]*mcp.ClientSession, 0, n)
+	var pids []int
 	for _, hc := range clients {
-		cs, err := newSession(ctx, hc, endpoint)
+		cs, cmd, err := newSession(ctx, o, tgt, hc)
 		if err != nil {
 			closeAll(sessions)
-			return nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
+			return nil, nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
 		}
 		sessions = append(sessions, cs)
+		if cmd == nil {
+			continue
+		}
+		pids = append(pids, cmd.Process.Pid)
+		for _, c := range m {
+			if err := call(ctx, cs, c); err != nil {
+				closeAll(sessions)
+				return nil, nil, fmt.Errorf("warm-up of stdio session %d: %w", len(sessions), err)
+			}
+		}
 	}
 	r.connect = time.Since(start)
-	return sessions, nil
+	return sessions, pids, nil
 }
 
 func closeAll(sessions []*mcp.ClientSession) {

@@ -72,6 +72,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer stop()
 	s := server.New(srvCfg)
+	if osGetenv("GOGC") == "" && osGetenv("GOMEMLIMIT") == "" {
+		server.TuneGC()
+	}
 	if cfg.transport == "stdio" {
 		log.Info("serving MCP over stdio", "version", version)
 		return server.RunStdio(ctx, s)
