@@ -120,3 +120,82 @@ func TestNonLoopbackNeedsAuth(t *testing.T) {
 		t.Errorf("-host 0.0.0.0 without MCP_AUTH_TOKEN: %v, stderr %q; want a prompt refusal that names MCP_AUTH_TOKEN", err, p.stderr.String())
 	}
 }
+
+func TestCLIHelpPrintsUsageAndSucceeds(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		out, errOut, code := run(t, childEnv(t), args...)
+		if code != 0 || !strings.Contains(out, "Usage:") || !strings.Contains(out, "MCP_TOOLS") || !strings.Contains(out, "call TOOL") || errOut != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the usage on stdout and exit 0", args, code, out, errOut)
+		}
+	}
+}
+
+func TestCLIVersionFlag(t *testing.T) {
+	t.Parallel()
+	out, errOut, code := run(t, childEnv(t), "--version")
+	if code != 0 || !regexp.MustCompile(`^registry-mcp \S+`).MatchString(out) {
+		t.Errorf("--version: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// A setting the program cannot honour stops it at start, before it serves.
+func TestCLIRefusesBadSettings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"-transport", "stdio", "-log-level", "loud"}, `"loud"`},
+		{[]string{"MCP_LOG_LEVEL=loud"}, []string{"-transport", "stdio"}, "MCP_LOG_LEVEL"},
+		{nil, []string{"-transport", "stdio", "-tools", "get_image_info,no_such_tool"}, "get_image_details"},
+		{[]string{"MCP_READ_ONLY=perhaps"}, []string{"-transport", "stdio"}, "MCP_READ_ONLY"},
+	} {
+		_, errOut, code := run(t, childEnv(t, tc.env...), tc.args...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want a failure that says %s", tc.env, tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestCLIFlagsBeforeCall(t *testing.T) {
+	t.Parallel()
+	out, errOut, code := run(t, childEnv(t), "-o", "text", "-toolsets", "registry", "call", "get_image_info", "image_ref="+reg.ref(reg.App))
+	if code != 0 || !strings.Contains(out, reg.AppDigest) {
+		t.Errorf("flags before call: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestCLIToolsAndReadOnlyFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	cs := connect(t, newRecordingCommand(t, childEnv(t, "MCP_TOOLS=get_image_info,create_hub_repository", "MCP_READ_ONLY=false"), "-transport", "stdio"))
+	got := toolNames(t, cs)
+	slices.Sort(got)
+	if want := []string{"create_hub_repository", "get_image_info"}; !slices.Equal(got, want) {
+		t.Errorf("MCP_TOOLS with MCP_READ_ONLY=false: tools/list offers %v, want %v", got, want)
+	}
+}
+
+// The SDK logs each session's start and end at info; over stdio, where a
+// client starts one process per session, that is noise unless asked for.
+func TestCLIStdioIsQuietUnlessDebug(t *testing.T) {
+	t.Parallel()
+	session := regexp.MustCompile(`(?i)session (connected|initialized|disconnected|ended)`)
+	for _, tc := range []struct {
+		args  []string
+		noisy bool
+	}{
+		{[]string{"-transport", "stdio"}, false},
+		{[]string{"-transport", "stdio", "-log-level", "debug"}, true},
+	} {
+		rc := newRecordingCommand(t, childEnv(t), tc.args...)
+		cs := connect(t, rc)
+		_ = toolNames(t, cs)
+		_ = cs.Close()
+		rc.finish(t)
+		if got := session.MatchString(rc.stderr.String()); got != tc.noisy {
+			t.Errorf("%v: session lines on stderr: %t, want %t\nstderr:\n%s", tc.args, got, tc.noisy, rc.stderr.String())
+		}
+	}
+}

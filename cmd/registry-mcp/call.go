@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -18,6 +19,10 @@ import (
 // prints its result: registry-mcp call [flags] TOOL key=value ...
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, osGetenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -28,9 +33,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("-o %q is not json or text", cfg.output)
 	}
 	// Quiet by default: the result is the output; warnings still reach stderr.
-	if cfg.logLevel == "info" {
-		cfg.logLevel = "warn"
-	}
+	cfg.logLevel = firstNonEmpty(cfg.logLevel, "warn")
 	cfg.transport = "stdio" // text logs
 	log := newLogger(cfg, stderr)
 	srvCfg, stop, err := buildServer(cfg, log, io.Discard)
@@ -60,7 +63,7 @@ func connectInMemory(ctx context.Context, s *mcp.Server) (*mcp.ClientSession, er
 	if _, err := s.Connect(ctx, st, nil); err != nil {
 		return nil, err
 	}
-	c := mcp.NewClient(&mcp.Implementation{Name: "registry-mcp-call", Version: version}, &mcp.ClientOptions{})
+	c := mcp.NewClient(&mcp.Implementation{Name: "registry-mcp-call", Version: moduleVersion()}, &mcp.ClientOptions{})
 	return c.Connect(ctx, ct, nil)
 }
 

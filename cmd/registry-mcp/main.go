@@ -13,7 +13,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -42,9 +44,15 @@ func main() {
 	}
 }
 
+// subcommands are the words run dispatches on, before or after the flags.
+var subcommands = []string{"help", "version", "tools", "call"}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
+		case "help":
+			printUsage(stdout)
+			return nil
 		case "version":
 			fmt.Fprintln(stdout, versionString())
 			return nil
@@ -55,11 +63,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	cfg, err := parseConfig(args, osGetenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
+	if cfg.showVersion {
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	}
 	if len(cfg.args) > 0 {
-		return fmt.Errorf("unexpected argument %q (subcommands: version, tools, call)", cfg.args[0])
+		sub := cfg.args[0]
+		if !slices.Contains(subcommands, sub) {
+			return fmt.Errorf("unexpected argument %q (subcommands: %s; registry-mcp -h shows the usage)", sub, strings.Join(subcommands, ", "))
+		}
+		// Flags before the subcommand count as if given after it:
+		// registry-mcp -toolsets registry call TOOL ... is call -toolsets registry TOOL ...
+		flags := slices.Clone(args[:len(args)-len(cfg.args)])
+		return run(ctx, slices.Concat([]string{sub}, flags, cfg.args[1:]), stdout, stderr)
 	}
 	authenticated := cfg.authToken != "" || cfg.oauthIssuer != ""
 	if cfg.transport == "http" && !server.IsLoopbackAddr(cfg.host) && !authenticated && !cfg.allowUnauthenticated {
@@ -76,13 +99,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		server.TuneGC()
 	}
 	if cfg.transport == "stdio" {
-		log.Info("serving MCP over stdio", "version", version)
+		log.Info("serving MCP over stdio", "version", srvCfg.Version)
 		return server.RunStdio(ctx, s)
 	}
 	addr := net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port))
 	h := server.Handler(srvCfg, s, server.IsLoopbackAddr(cfg.host))
 	return server.ServeHTTP(ctx, addr, h, log, func(a net.Addr) {
-		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", version)
+		// Building the tools' schemas leaves a few MiB of garbage that the
+		// runtime would keep mapped until the heap next grows; an idle
+		// replica need not hold it.
+		go debug.FreeOSMemory()
+		log.Info("serving MCP", "streamable_http", "http://"+a.String()+"/mcp", "sse", "http://"+a.String()+"/sse", "version", srvCfg.Version)
+		if cfg.demo {
+			printConnect(stderr, "http://"+a.String())
+		}
 	})
 }
 
@@ -91,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config, func(), error) {
 	stop, note := func() {}, ""
 	if cfg.demo {
-		host, demoNote, stopDemo, err := startDemo(stderr)
+		host, demoNote, stopDemo, err := startDemo(stderr, cfg.demoPort)
 		if err != nil {
 			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
@@ -102,8 +132,8 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		}
 	}
 	srvCfg := server.Config{
-		Version:   version,
-		Tools:     tools.Options{Toolsets: cfg.toolsets, ReadOnly: cfg.readOnly},
+		Version:   moduleVersion(),
+		Tools:     tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
 		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
@@ -143,9 +173,10 @@ func newRegistryClient(cfg *config, log *slog.Logger) *oci.Client {
 	})
 }
 
+// newLogger logs at cfg.logLevel (checked by parseConfig), info when unset.
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+	if err := level.UnmarshalText([]byte(firstNonEmpty(cfg.logLevel, "info"))); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
@@ -164,8 +195,26 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// moduleVersion is the version to report: the one set with -ldflags at
+// release time, else the module version Go records when the binary is built
+// with go install module@version, else "dev".
+func moduleVersion() string {
+	info, _ := debug.ReadBuildInfo()
+	return pickVersion(version, info)
+}
+
+func pickVersion(ldflags string, info *debug.BuildInfo) string {
+	if ldflags != "" && ldflags != "dev" {
+		return ldflags
+	}
+	if info != nil && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return firstNonEmpty(ldflags, "dev")
+}
+
 func versionString() string {
-	v, c, d := version, commit, date
+	c, d := commit, date
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			switch s.Key {
@@ -176,7 +225,7 @@ func versionString() string {
 			}
 		}
 	}
-	return fmt.Sprintf("registry-mcp %s (commit %s, built %s)", v, firstNonEmpty(c, "unknown"), firstNonEmpty(d, "unknown"))
+	return fmt.Sprintf("registry-mcp %s (commit %s, built %s)", moduleVersion(), firstNonEmpty(c, "unknown"), firstNonEmpty(d, "unknown"))
 }
 
 func printTools(w io.Writer) error {

@@ -1,8 +1,11 @@
-// Package registrytest runs real registries in-process for tests, benchmarks
-// and the -demo mode: olareg (a complete OCI distribution registry, in
-// memory) behind a thin front that adds what a test needs to observe or
-// provoke — token authentication like Docker Hub's, exact request counts,
-// injected latency, and the /v2/_catalog API that olareg lacks.
+// Package registrytest is the test kit, never linked into the serving
+// binary: a real registry run in-process for tests and benchmarks — olareg
+// (a complete OCI distribution registry, in memory) behind a thin front that
+// adds what a test needs to observe or provoke: token authentication like
+// Docker Hub's, exact request counts, injected latency, and the
+// /v2/_catalog API that olareg lacks — seeded with internal/demo's sample
+// images; the Docker Hub emulator and its contract check; MCP client
+// helpers; and a Redis launcher. The -demo mode's registry is internal/demo.
 package registrytest
 
 import (

@@ -1,155 +1,64 @@
 package registrytest
 
 import (
-	"fmt"
-
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/registry-mcp/registry-mcp/internal/demo"
 )
 
-// Fixtures names what Seed pushed, with the digests tests compare against.
-type Fixtures struct {
-	Host string
+// The sample images are built by internal/demo, which -demo links into the
+// serving binary; these names keep the tests' vocabulary.
+type (
+	// Fixtures names what Seed pushed.
+	Fixtures = demo.Fixtures
+	// SupplyFixtures are the supply-chain and filesystem images.
+	SupplyFixtures = demo.SupplyFixtures
+	// File is one entry of a sample layer.
+	File = demo.File
+	// ImageSpec describes a sample image.
+	ImageSpec = demo.ImageSpec
+)
 
-	// App is a single-platform linux/amd64 image with a full runtime config.
-	App       string // repo:tag
-	AppDigest string
-	AppImage  v1.Image
+// Fixed values the sample images carry.
+const (
+	BigFileSize    = demo.BigFileSize
+	SignerIdentity = demo.SignerIdentity
+	SignerIssuer   = demo.SignerIssuer
+	SourceRepo     = demo.SourceRepo
+	SourceCommit   = demo.SourceCommit
+)
 
-	// Multi is an index of linux/amd64, linux/arm64/v8 and linux/arm/v7 plus an attestation manifest.
-	Multi       string
-	MultiDigest string
-	MultiIndex  v1.ImageIndex
+// Builders and contents of the sample images.
+var (
+	Created       = demo.Created
+	BigText       = demo.BigText()
+	Layer         = demo.Layer
+	Image         = demo.Image
+	PlatformImage = demo.PlatformImage
+	IndexOf       = demo.IndexOf
+)
 
-	// ARM64Only is an index whose only platform is linux/arm64.
-	ARM64Only string
-
-	// TagsRepo holds many tags (TagNames) of one small image.
-	TagsRepo string
-	TagNames []string
-
-	// Supply holds the signed, layered and big images (seed_supply.go).
-	Supply SupplyFixtures
-}
-
-// Ref prefixes a repo:tag with the registry host.
-func (f *Fixtures) Ref(repoTag string) string { return f.Host + "/" + repoTag }
-
-// Seed pushes the standard fixtures, then turns on authentication if the
-// registry was started with it.
+// Seed pushes the demo's sample images and the big one the read-cap tests
+// need, then turns on authentication if the registry was started with it
+// and zeroes the request counts.
 func Seed(r *Registry) (*Fixtures, error) {
-	f := &Fixtures{Host: r.Host}
-	steps := []func(*Registry, *Fixtures) error{seedApp, seedMulti, seedARM64Only, seedTags, seedSupply}
-	for _, step := range steps {
-		if err := step(r, f); err != nil {
-			return nil, err
-		}
+	f, err := demo.Seed(r.target(), append(demo.DefaultSteps(), demo.SeedBig)...)
+	if err != nil {
+		return nil, err
 	}
 	r.EnableAuth()
 	r.Reset()
 	return f, nil
 }
 
-func seedApp(r *Registry, f *Fixtures) error {
-	img, err := Image(ImageSpec{
-		OS: "linux", Architecture: "amd64",
-		Layers: []v1.Layer{
-			Layer(File{Path: "bin/", Dir: true}, File{Path: "bin/sh", Content: "#!shell\n", Mode: 0o755}, File{Path: "etc/", Dir: true}, File{Path: "etc/os-release", Content: "ID=demo\nVERSION_ID=1.0\nPRETTY_NAME=\"Demo Linux 1.0\"\n"}),
-			Layer(File{Path: "app/", Dir: true}, File{Path: "app/server", Content: "binary\x00\x01\x02", Mode: 0o755}, File{Path: "app/config.yaml", Content: "port: 8080\n"}),
-			Layer(File{Path: "app/static/", Dir: true}, File{Path: "app/static/index.html", Content: "<h1>hello</h1>\n"}),
-		},
-		CreatedBy: []string{
-			"/bin/sh -c #(nop) ADD file:4b1e0a9d in / ",
-			"|1 VERSION=1.0 /bin/sh -c mkdir /app && cp server /app/server",
-			"COPY static /app/static # buildkit",
-		},
-		EmptySteps: []string{
-			`/bin/sh -c #(nop)  ENV APP_ENV=production`,
-			`/bin/sh -c #(nop)  EXPOSE 8080/tcp`,
-			`/bin/sh -c #(nop)  ENTRYPOINT ["/app/server"]`,
-		},
-		Config: v1.Config{
-			Env:          []string{"PATH=/usr/local/bin:/usr/bin:/bin", "APP_ENV=production"},
-			Entrypoint:   []string{"/app/server"},
-			Cmd:          []string{"--port", "8080"},
-			WorkingDir:   "/app",
-			User:         "1000:1000",
-			ExposedPorts: map[string]struct{}{"8080/tcp": {}},
-			Labels: map[string]string{
-				"org.opencontainers.image.source":  "https://github.com/example/demo",
-				"org.opencontainers.image.version": "1.0",
-			},
-		},
-	})
-	if err != nil {
-		return err
-	}
-	f.App, f.AppImage = "demo/app:1.0", img
-	d, err := img.Digest()
-	if err != nil {
-		return err
-	}
-	f.AppDigest = d.String()
-	if err := r.PushImage("demo/app", "1.0", img); err != nil {
-		return err
-	}
-	return r.PushImage("demo/app", "latest", img)
+func (r *Registry) target() demo.Target { return demo.Target{Host: r.Host} }
+
+// PushImage writes an image under repo:tag.
+func (r *Registry) PushImage(repo, tag string, img v1.Image) error {
+	return r.target().PushImage(repo, tag, img)
 }
 
-func seedMulti(r *Registry, f *Fixtures) error {
-	var imgs []v1.Image
-	for _, p := range [][3]string{{"linux", "amd64", ""}, {"linux", "arm64", "v8"}, {"linux", "arm", "v7"}} {
-		img, err := PlatformImage(p[0], p[1], p[2])
-		if err != nil {
-			return err
-		}
-		imgs = append(imgs, img)
-	}
-	idx, err := IndexOf(true, imgs...)
-	if err != nil {
-		return err
-	}
-	d, err := idx.Digest()
-	if err != nil {
-		return err
-	}
-	f.Multi, f.MultiDigest, f.MultiIndex = "demo/multi:1.0", d.String(), idx
-	return r.PushIndex("demo/multi", "1.0", idx)
-}
-
-func seedARM64Only(r *Registry, f *Fixtures) error {
-	img, err := PlatformImage("linux", "arm64", "")
-	if err != nil {
-		return err
-	}
-	idx, err := IndexOf(true, img)
-	if err != nil {
-		return err
-	}
-	f.ARM64Only = "demo/arm64-only:1.0"
-	return r.PushIndex("demo/arm64-only", "1.0", idx)
-}
-
-func seedTags(r *Registry, f *Fixtures) error {
-	img, err := PlatformImage("linux", "amd64", "")
-	if err != nil {
-		return err
-	}
-	for major := 1; major <= 3; major++ {
-		for minor := 0; minor <= 9; minor++ {
-			for patch := 0; patch <= 8; patch++ {
-				f.TagNames = append(f.TagNames, fmt.Sprintf("%d.%d.%d", major, minor, patch))
-			}
-		}
-	}
-	f.TagNames = append(f.TagNames, "latest", "edge", "nightly", "v4.0.0", "4.0.0-rc.1", "4.0.0-beta.2", "2.5", "1.0-alpine", "3.9.8-alpine")
-	f.TagsRepo = "demo/tags"
-	if err := r.PushImage(f.TagsRepo, f.TagNames[0], img); err != nil {
-		return err
-	}
-	for _, tag := range f.TagNames[1:] {
-		if err := r.PushImage(f.TagsRepo, tag, img); err != nil {
-			return err
-		}
-	}
-	return nil
+// PushIndex writes an index under repo:tag.
+func (r *Registry) PushIndex(repo, tag string, idx v1.ImageIndex) error {
+	return r.target().PushIndex(repo, tag, idx)
 }

@@ -50,10 +50,16 @@ type Options struct {
 	Toolsets []string
 	// ReadOnly hides the tools that change anything.
 	ReadOnly bool
+	// Tools, when set, are the only tools offered (still subject to
+	// Toolsets and ReadOnly).
+	Tools []string
 }
 
 func (o Options) offers(t *toolDef) bool {
 	if o.ReadOnly && !t.readOnly {
+		return false
+	}
+	if len(o.Tools) > 0 && !slices.Contains(o.Tools, t.tool.Name) {
 		return false
 	}
 	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, t.toolset)

@@ -1,25 +1,23 @@
-package registrytest
+package demo
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// Created is the build time every fixture records, so outputs are stable.
+// Created is the build time every sample image records, so digests and
+// outputs are the same on every start.
 var Created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// File is one entry of a fixture layer.
+// File is one entry of a sample layer.
 type File struct {
 	Path     string
 	Content  string
@@ -59,7 +57,7 @@ func Layer(files ...File) v1.Layer {
 	return static.NewLayer(gz.Bytes(), types.OCILayer)
 }
 
-// ImageSpec describes a fixture image: its layers, each with the history
+// ImageSpec describes a sample image: its layers, each with the history
 // command that made it, and its runtime config.
 type ImageSpec struct {
 	OS, Architecture, Variant string
@@ -107,29 +105,6 @@ func PlatformImage(os, arch, variant string) (v1.Image, error) {
 		CreatedBy: []string{"ADD rootfs.tar / # buildkit"},
 		Config:    v1.Config{Cmd: []string{"/bin/sh"}, Env: []string{"PATH=/usr/bin:/bin"}},
 	})
-}
-
-// push writes an image or index to the registry under repo:tag.
-func (r *Registry) push(repo, tag string, t remote.Taggable) error {
-	ref, err := name.ParseReference(fmt.Sprintf("%s/%s:%s", r.Host, repo, tag))
-	if err != nil {
-		return err
-	}
-	switch v := t.(type) {
-	case v1.ImageIndex:
-		return remote.WriteIndex(ref, v)
-	case v1.Image:
-		return remote.Write(ref, v)
-	}
-	return remote.Tag(ref.(name.Tag), t)
-}
-
-// PushImage writes an image under repo:tag.
-func (r *Registry) PushImage(repo, tag string, img v1.Image) error { return r.push(repo, tag, img) }
-
-// PushIndex writes an index under repo:tag.
-func (r *Registry) PushIndex(repo, tag string, idx v1.ImageIndex) error {
-	return r.push(repo, tag, idx)
 }
 
 // IndexOf builds an index of platform images, with a BuildKit-style

@@ -1,4 +1,4 @@
-package registrytest
+package demo
 
 import (
 	"bytes"
@@ -15,11 +15,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // The keyless identity the fixture certificates name: a GitHub Actions
@@ -32,7 +28,8 @@ const (
 )
 
 // seedSigned pushes demo/signed:1.0 and its referrers.
-func seedSigned(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
+func seedSigned(r Target, f *Fixtures) error {
+	s := &f.Supply
 	img, err := Image(ImageSpec{OS: "linux", Architecture: "amd64", Layers: []v1.Layer{Layer(File{Path: "hello.txt", Content: "signed\n"})}, CreatedBy: []string{"COPY hello.txt /"}})
 	if err != nil {
 		return err
@@ -94,93 +91,6 @@ func seedSigned(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
 	}
 	return nil
 }
-
-// blob is one layer of an artifact.
-type blob struct {
-	MediaType   string
-	Data        []byte
-	Annotations map[string]string
-}
-
-// artifact is an OCI 1.1 artifact manifest: the empty config unless Config
-// is set (cosign's legacy tags use an image config), and a subject.
-type artifact struct {
-	Subject      *v1.Descriptor
-	ArtifactType string
-	Config       []byte
-	Layers       []blob
-	Annotations  map[string]string
-}
-
-// pushArtifact uploads the blobs and the manifest, by tag or (without one)
-// by digest; go-containerregistry keeps the referrers tag schema itself
-// when the registry has no referrers API.
-func (r *Registry) pushArtifact(repoName, tag string, a artifact) (string, error) {
-	repo, err := name.NewRepository(r.Host + "/" + repoName)
-	if err != nil {
-		return "", err
-	}
-	desc := func(mt string, data []byte, ann map[string]string) (map[string]any, error) {
-		l := static.NewLayer(data, types.MediaType(mt))
-		if err := remote.WriteLayer(repo, l); err != nil {
-			return nil, err
-		}
-		d, _ := l.Digest()
-		out := map[string]any{"mediaType": mt, "digest": d.String(), "size": len(data)}
-		if len(ann) > 0 {
-			out["annotations"] = ann
-		}
-		return out, nil
-	}
-	cfgType, cfgData := "application/vnd.oci.empty.v1+json", []byte("{}")
-	if a.Config != nil {
-		cfgType, cfgData = string(types.OCIConfigJSON), a.Config
-	}
-	cfg, err := desc(cfgType, cfgData, nil)
-	if err != nil {
-		return "", err
-	}
-	m := map[string]any{"schemaVersion": 2, "mediaType": types.OCIManifestSchema1, "config": cfg}
-	var layers []any
-	for _, b := range a.Layers {
-		d, err := desc(b.MediaType, b.Data, b.Annotations)
-		if err != nil {
-			return "", err
-		}
-		layers = append(layers, d)
-	}
-	m["layers"] = layers
-	if a.ArtifactType != "" {
-		m["artifactType"] = a.ArtifactType
-	}
-	if a.Subject != nil {
-		m["subject"] = a.Subject
-	}
-	if len(a.Annotations) > 0 {
-		m["annotations"] = a.Annotations
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return "", err
-	}
-	d, _, err := v1.SHA256(bytes.NewReader(raw))
-	if err != nil {
-		return "", err
-	}
-	var ref name.Reference = repo.Digest(d.String())
-	if tag != "" {
-		ref = repo.Tag(tag)
-	}
-	return d.String(), remote.Put(ref, rawManifest{raw: raw, mt: types.OCIManifestSchema1})
-}
-
-type rawManifest struct {
-	raw []byte
-	mt  types.MediaType
-}
-
-func (m rawManifest) RawManifest() ([]byte, error)        { return m.raw, nil }
-func (m rawManifest) MediaType() (types.MediaType, error) { return m.mt, nil }
 
 func dsse(payload []byte) []byte {
 	b, _ := json.Marshal(map[string]any{

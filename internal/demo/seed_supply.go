@@ -1,4 +1,4 @@
-package registrytest
+package demo
 
 import (
 	"archive/tar"
@@ -18,7 +18,7 @@ import (
 // It compresses (zstd) to a few kilobytes.
 const BigFileSize = 513 << 20
 
-// SupplyFixtures are the supply-chain and filesystem fixtures.
+// SupplyFixtures are the supply-chain and filesystem sample images.
 type SupplyFixtures struct {
 	// Signed has referrers: an SPDX SBOM, a SLSA provenance in a DSSE
 	// envelope, an OpenVEX document and a sigstore bundle signature (through
@@ -37,14 +37,14 @@ type SupplyFixtures struct {
 	// changed env, labels, cmd, user and ports.
 	AppNext string
 	// Big's bottom layer holds a BigFileSize file of zeros, then big/after.txt;
-	// its top layer holds etc/hello.txt.
+	// its top layer holds etc/hello.txt. Only SeedBig pushes it.
 	Big       string
 	BigLayers []string
 	// RateLimit is ratelimitpreview/test:latest, the repository get_rate_limit reads.
 	RateLimit string
 }
 
-// entry is a tar entry of a supply fixture layer: a File, or a hard link,
+// entry is a tar entry of a sample layer: a File, or a hard link,
 // or a file of zeros streamed rather than held in memory.
 type entry struct {
 	File
@@ -124,27 +124,27 @@ func files(fs ...File) []entry {
 	return out
 }
 
-// seedSupply pushes the supply-chain and filesystem fixtures.
-func seedSupply(r *Registry, f *Fixtures) error {
-	s := &f.Supply
-	for _, step := range []func(*Registry, *Fixtures, *SupplyFixtures) error{seedLayered, seedBig, seedAppNext, seedSigned} {
-		if err := step(r, f, s); err != nil {
-			return err
-		}
-	}
+// seedRateLimit pushes the repository get_rate_limit reads on Docker Hub,
+// so that the tool can be tried against the demo registry too.
+func seedRateLimit(r Target, f *Fixtures) error {
 	img, err := PlatformImage("linux", "amd64", "")
 	if err != nil {
 		return err
 	}
-	s.RateLimit = "ratelimitpreview/test:latest"
+	f.Supply.RateLimit = "ratelimitpreview/test:latest"
 	return r.PushImage("ratelimitpreview/test", "latest", img)
 }
 
 // BigText is the content of /app/big.txt in the Layered image: 65535 bytes
-// of text, then a two-byte character straddling the 64 KiB mark.
-var BigText = strings.Repeat("a", 65535) + "é" + strings.Repeat("line of text\n", 10000)
+// of text, then a two-byte character straddling the 64 KiB mark. It is
+// built when asked, not at package init: every start of the binary would
+// otherwise pay for 200 KB that only -demo uses.
+func BigText() string {
+	return strings.Repeat("a", 65535) + "é" + strings.Repeat("line of text\n", 10000)
+}
 
-func seedLayered(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
+func seedLayered(r Target, f *Fixtures) error {
+	s := &f.Supply
 	dir := func(p string) File { return File{Path: p, Dir: true} }
 	bottom, err := tarLayer("gzip", append(files(
 		dir("etc/"), File{Path: "etc/os-release", Linkname: "../usr/lib/os-release"},
@@ -170,7 +170,7 @@ func seedLayered(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
 	if err != nil {
 		return err
 	}
-	top, err := tarLayer("none", files(dir("app/"), File{Path: "app/big.txt", Content: BigText}, File{Path: "app/config.yaml", Content: "port: 8080\n"})...)
+	top, err := tarLayer("none", files(dir("app/"), File{Path: "app/big.txt", Content: BigText()}, File{Path: "app/config.yaml", Content: "port: 8080\n"})...)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,12 @@ var bigLayer = sync.OnceValues(func() (v1.Layer, error) {
 		entry{File: File{Path: "big/after.txt", Content: "after\n"}})
 })
 
-func seedBig(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
+// SeedBig pushes demo/big:1.0 (Supply.Big), whose bottom layer holds a
+// BigFileSize file of zeros. It is not one of DefaultSteps: streaming 513 MiB
+// through zstd costs about a second of CPU, worth it only to tests of the
+// read caps.
+func SeedBig(r Target, f *Fixtures) error {
+	s := &f.Supply
 	bottom, err := bigLayer()
 	if err != nil {
 		return err
@@ -230,7 +235,8 @@ func seedBig(r *Registry, _ *Fixtures, s *SupplyFixtures) error {
 	return r.PushImage("demo/big", "1.0", img)
 }
 
-func seedAppNext(r *Registry, f *Fixtures, s *SupplyFixtures) error {
+func seedAppNext(r Target, f *Fixtures) error {
+	s := &f.Supply
 	layers, err := f.AppImage.Layers()
 	if err != nil {
 		return err
