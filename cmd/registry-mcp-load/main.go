@@ -83,6 +83,11 @@ func main() {
 	if err != nil {
 		os.Exit(2)
 	}
+	// The in-process server runs with the GC pacing registry-mcp sets for
+	// itself (the clients in this process get it too).
+	if o.endpoint == "" && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		server.TuneGC()
+	}
 	if _, err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "registry-mcp-load:", err)
 		os.Exit(1)
