@@ -133,14 +133,15 @@ func (cl *clientLimiter) wrap(next http.Handler) http.Handler {
 		// A stream (GET /sse) is held for the session's life; it counts
 		// against the rate, not against requests in flight.
 		counted := r.Method != http.MethodGet
-		wait, ok := cl.acquire(clientKey(r), counted)
+		key := clientKey(r)
+		wait, ok := cl.acquire(key, counted)
 		if !ok {
 			w.Header().Set("Retry-After", retryAfter(wait))
 			http.Error(w, "too many requests from this client: retry after "+retryAfter(wait)+" s", http.StatusTooManyRequests)
 			return
 		}
 		if counted {
-			defer cl.release(clientKey(r))
+			defer cl.release(key)
 		}
 		next.ServeHTTP(w, r)
 	})
