@@ -190,3 +190,30 @@ func TestWriteToolsNeedTheWriteScope(t *testing.T) {
 		}
 	}
 }
+
+// TestPerClientLimitsFollowTheOAuthSubject: with OAuth, the per-client
+// limits count per subject, not per address: two users behind one address
+// (a proxy) do not share a budget.
+func TestPerClientLimitsFollowTheOAuthSubject(t *testing.T) {
+	t.Parallel()
+	is := newIssuer(t)
+	const audience = "https://registry-mcp.example/mcp"
+	clk := newClock()
+	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{})},
+		OAuth:  &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience},
+		Limits: server.Limits{ClientRate: 1, ClientBurst: 1, Now: clk.Now}}
+	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
+	t.Cleanup(srv.Close)
+	tokenOf := func(sub string) string {
+		return is.token(t, is.key, jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": sub, "exp": time.Now().Add(time.Hour).Unix(), "scope": "registry:read"})
+	}
+	alice, bob := tokenOf("alice"), tokenOf("bob")
+	for i, tt := range []struct {
+		token string
+		want  int
+	}{{alice, http.StatusOK}, {alice, http.StatusTooManyRequests}, {bob, http.StatusOK}} {
+		if resp := post(t, http.DefaultClient, srv.URL+"/mcp", tt.token, initializeBody); resp.StatusCode != tt.want {
+			t.Errorf("request %d: status %d, want %d", i+1, resp.StatusCode, tt.want)
+		}
+	}
+}
