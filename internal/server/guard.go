@@ -45,7 +45,16 @@ func isSameOrigin(r *http.Request) bool {
 	if err != nil || u.Host == "" {
 		return false // includes "null", sent by sandboxed frames and file: pages
 	}
-	return strings.EqualFold(u.Host, r.Host)
+	return strings.EqualFold(u.Host, r.Host) || sameLoopback(u.Host, r.Host)
+}
+
+// sameLoopback reports whether two host:port values name one loopback
+// listener under different names (localhost:8080 and 127.0.0.1:8080): a
+// client may call the server one and its page the other.
+func sameLoopback(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	return err1 == nil && err2 == nil && pa == pb && isLoopbackName(ha) && isLoopbackName(hb)
 }
 
 // errBodyTimeout reports a request body that did not arrive in time.

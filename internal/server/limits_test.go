@@ -144,6 +144,8 @@ func TestForeignOriginsAreRefused(t *testing.T) {
 		{"GET", "/healthz", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
 		{"GET", "/healthz", map[string]string{"Origin": own, "Sec-Fetch-Site": "same-origin"}, http.StatusOK},
 		{"POST", "/mcp", map[string]string{"Origin": own}, http.StatusOK},
+		{"POST", "/mcp", map[string]string{"Origin": strings.Replace(own, "127.0.0.1", "localhost", 1)}, http.StatusOK},
+		{"POST", "/mcp", map[string]string{"Origin": "http://localhost:1"}, http.StatusForbidden},
 	} {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		req, err := http.NewRequestWithContext(ctx, tt.method, srv.URL+tt.path, strings.NewReader(initializeBody))
