@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
@@ -87,7 +86,7 @@ func startInProcess(o *options) (*target, error) {
 		reg.Close()
 		return nil, err
 	}
-	hs := &http.Server{Handler: server.Handler(cfg, server.New(cfg), true), ReadHeaderTimeout: 10 * time.Second}
+	hs := server.NewHTTPServer(server.Handler(cfg, server.New(cfg), true), server.DefaultReadTimeout)
 	go func() { _ = hs.Serve(ln) }()
 	return &target{
 		endpoint: "http://" + ln.Addr().String() + "/mcp",

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -60,15 +59,12 @@ func sameLoopback(a, b string) bool {
 // errBodyTimeout reports a request body that did not arrive in time.
 var errBodyTimeout = errors.New("request body not received in time")
 
-// bodyDeadline bounds the time to receive a request body. It sets the
-// connection's read deadline as the request arrives, before
-// authentication, so even a request that will be refused cannot hold the
-// connection by trickling its body; a refusal also closes the connection
-// instead of draining the body.
-func bodyDeadline(timeout time.Duration, next http.Handler) http.Handler {
+// refusalsClose makes a refused request that came with a body close its
+// connection: net/http would otherwise read on through a body it has no use
+// for (a client trickling one holds the connection until the read timeout).
+func refusalsClose(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
 			w = &closeOnRefusal{ResponseWriter: w}
 		}
 		next.ServeHTTP(w, r)
@@ -94,9 +90,10 @@ func (c *closeOnRefusal) Unwrap() http.ResponseWriter { return c.ResponseWriter 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readBody reads the whole body (at most mcp.DefaultMaxRequestBodyBytes)
-// under the deadline bodyDeadline set, then lifts the deadline: a long tool
-// call must not be cut off by it (net/http's background read, which
-// watches for the client hanging up, would time out and cancel the call).
+// before the handler runs, under the server's read timeout (NewHTTPServer):
+// a body that does not arrive in time is answered 408 and its connection
+// closed. Once the body is read, net/http lifts the read deadline itself, so
+// a long tool call is not cut off by it.
 func readBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -112,15 +109,12 @@ func readBody(next http.Handler) http.Handler {
 		}()
 		_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, mcp.DefaultMaxRequestBodyBytes))
 		if err != nil {
-			// Leave the deadline in place: the server drains what is left
-			// of a body before it closes, and that must not wait either.
 			if isTimeout(err) {
 				err = errBodyTimeout
 			}
 			bodyError(w, err)
 			return
 		}
-		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 		r.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 		next.ServeHTTP(w, r)
 	})

@@ -17,9 +17,6 @@ import (
 // what an MCP client driven by a model does (a handful of calls a second,
 // one or two at a time), so only a runaway or hostile client meets them.
 type Limits struct {
-	// BodyReadTimeout bounds the time to receive a request body, so a client
-	// trickling a body cannot hold a connection open (default 10 s).
-	BodyReadTimeout time.Duration
 	// ClientRate is the sustained requests per second one client may make
 	// (default 100); ClientBurst how many it may make at once (default 200).
 	// A negative ClientRate turns the rate limit off.
@@ -42,7 +39,6 @@ type Limits struct {
 
 // Default limits; see Limits.
 const (
-	DefaultBodyReadTimeout   = 10 * time.Second
 	DefaultClientRate        = 100
 	DefaultClientBurst       = 200
 	DefaultClientConcurrency = 32
@@ -57,9 +53,6 @@ func (l Limits) withDefaults() Limits {
 		if *v == 0 {
 			*v = d
 		}
-	}
-	if l.BodyReadTimeout == 0 {
-		l.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if l.ClientRate == 0 {
 		l.ClientRate = DefaultClientRate

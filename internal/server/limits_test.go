@@ -82,7 +82,12 @@ func post(t *testing.T, hc *http.Client, url, token, body string) *http.Response
 // waiting for the body.
 func TestRequestBodiesHaveADeadline(t *testing.T) {
 	t.Parallel()
-	srv := limitedServer(t, "s3cret", server.Limits{BodyReadTimeout: 100 * time.Millisecond})
+	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{})}, AuthToken: "s3cret"}
+	h := server.Handler(cfg, server.New(cfg), true)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = server.NewHTTPServer(h, 100*time.Millisecond)
+	srv.Start()
+	t.Cleanup(srv.Close)
 	for _, tt := range []struct {
 		name, path, token string
 		want              int

@@ -61,7 +61,7 @@ func New(cfg Config) *mcp.Server {
 // Handler serves /mcp (Streamable HTTP, stateless), /sse (legacy SSE and
 // its message endpoint) and /healthz. Every path refuses cross-origin
 // requests and, on a loopback bind, foreign Host names; every request body
-// must arrive within Limits.BodyReadTimeout. The MCP endpoints then check
+// must arrive within the server's read timeout (NewHTTPServer). The MCP endpoints then check
 // the bearer token (when authentication is configured) and the per-client
 // limits, in that order, before any body is read.
 func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
@@ -87,7 +87,7 @@ func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	h := sameOrigin(bodyDeadline(limits.BodyReadTimeout, mux))
+	h := sameOrigin(refusalsClose(mux))
 	if loopback {
 		return checkHost(h)
 	}
@@ -170,6 +170,27 @@ func IsLoopbackAddr(host string) bool {
 	return isLoopbackName(host)
 }
 
+// Timeouts of the HTTP server.
+const (
+	// headerReadTimeout bounds the time to receive a request's headers.
+	headerReadTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds the time to receive a whole request,
+	// headers and body, so a client trickling a body cannot hold a
+	// connection open.
+	DefaultReadTimeout = 20 * time.Second
+	// idleTimeout closes keep-alive connections left idle.
+	idleTimeout = 2 * time.Minute
+)
+
+// NewHTTPServer is the http.Server registry-mcp serves h with: a request's
+// headers and body must arrive within readTimeout. net/http lifts the read
+// deadline once the body has been read (and at once for a request without
+// one, such as the GET that holds an SSE stream), so it bounds receiving a
+// request, never the time a handler takes.
+func NewHTTPServer(h http.Handler, readTimeout time.Duration) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(headerReadTimeout, readTimeout), ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
+}
+
 // ServeHTTP listens on addr and serves until ctx ends, then shuts down
 // gracefully. ready, if set, receives the bound address.
 func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
@@ -181,7 +202,8 @@ func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	// ends them at once instead of waiting out the grace period.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv := NewHTTPServer(h, DefaultReadTimeout)
+	srv.BaseContext = func(net.Listener) context.Context { return baseCtx }
 	srv.RegisterOnShutdown(cancelBase)
 	if ready != nil {
 		ready(ln.Addr())
