@@ -15,27 +15,29 @@ fmt: ## Format the Go code (gofmt -s)
 	gofmt -s -w $(GO_FILES)
 
 .PHONY: lint
-lint: ## Run golangci-lint (pinned, built into .tools/ on first use) and check go.mod is tidy
-	@scripts/install-tools.sh golangci-lint >/dev/null
+lint: ## Run golangci-lint and actionlint (pinned, built into .tools/ on first use) and check go.mod is tidy
+	@scripts/install-tools.sh golangci-lint actionlint >/dev/null
 	.tools/bin/golangci-lint run --allow-parallel-runners ./...
+	.tools/bin/actionlint
 	go mod tidy -diff
 
 .PHONY: test
-test: ## Vet, then run the unit tests with the race detector
-	go vet ./... && go test -race -count=1 ./...
+test: ## Vet, then run the unit tests with the race detector; ends with a passed/failed/skipped line and lists skips
+	@scripts/install-tools.sh gotestsum >/dev/null
+	go vet ./...
+	.tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -count=1 ./...
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
 	scripts/fuzz.sh $(or $(FUZZTIME),10s)
 
 .PHONY: e2e
-e2e: ## Run the end-to-end tests against a real registry, the MCP Inspector and the MCP conformance suite
+e2e: ## Run the end-to-end tests: a real registry, the MCP Inspector, the conformance suite, replicas behind haproxy
 	scripts/e2e.sh
 
 .PHONY: bench
-bench: ## Run the benchmark command, when there is one
-	@if [ -d cmd/registry-mcp-bench ]; then go run ./cmd/registry-mcp-bench; \
-	else echo "bench: no benchmark yet (cmd/registry-mcp-bench does not exist); go test -bench . ./... runs the Go benchmarks"; fi
+bench: ## Print every benchmark figure in one run: requests per tool, CPU per call by transport, startup, RSS, machine load
+	go run ./cmd/registry-mcp-bench
 
 .PHONY: docs
 docs: ## Regenerate generated files (the README's tool table) with go generate
@@ -46,7 +48,7 @@ build: ## Build the static binary into bin/registry-mcp
 	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
-tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, Node 22, Inspector, conformance suite, golangci-lint)
+tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, haproxy, jq, Node 22, Inspector, conformance suite, golangci-lint, gotestsum, actionlint)
 	scripts/install-tools.sh
 
 .PHONY: image

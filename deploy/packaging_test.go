@@ -124,13 +124,17 @@ func TestServerJSONMatchesTheOfficialSchema(t *testing.T) {
 
 // TestServerJSONPassesRegistryRules checks what the official MCP registry
 // enforces beyond the schema (docs/reference/server-json/official-registry-
-// requirements.md and internal/validators/registries/oci.go in
+// requirements.md and internal/validators/registries/{oci,mcpb}.go in
 // github.com/modelcontextprotocol/registry), and our own release rules.
 func TestServerJSONPassesRegistryRules(t *testing.T) {
 	t.Parallel()
 	var s server
 	readJSON(t, serverJSON, &s)
+	checkRegistryRules(t, s)
+}
 
+func checkRegistryRules(t *testing.T, s server) {
+	t.Helper()
 	// An io.github.<owner>/ name is proven by a GitHub login as <owner>.
 	owner := strings.TrimPrefix(s.Repository.URL, "https://github.com/")
 	owner, _, _ = strings.Cut(owner, "/")
@@ -140,12 +144,51 @@ func TestServerJSONPassesRegistryRules(t *testing.T) {
 	if n := len(s.Description); n == 0 || n > 100 {
 		t.Errorf("description is %d characters; the registry takes 1 to 100", n)
 	}
-	if len(s.Packages) != 1 {
-		t.Fatalf("packages = %d, want the one OCI image", len(s.Packages))
+	// Of the package types the registry accepts (npm, pypi, nuget, cargo,
+	// oci, mcpb), two fit a Go program: the image and the MCP bundle of
+	// prebuilt binaries.
+	types := map[string]int{}
+	for i, p := range s.Packages {
+		types[p.RegistryType]++
+		switch p.RegistryType {
+		case "oci":
+			checkOCIPackage(t, s, i)
+		case "mcpb":
+			checkMCPBPackage(t, s, i)
+		default:
+			t.Errorf("package %d: registry type %q does not fit a Go program", i, p.RegistryType)
+		}
 	}
-	p := s.Packages[0]
-	if p.RegistryType != "oci" || p.Transport.Type != "stdio" {
-		t.Errorf("package %s over %s, want oci over stdio (the image's default command)", p.RegistryType, p.Transport.Type)
+	if types["oci"] != 1 || types["mcpb"] != 1 {
+		t.Errorf("package types %v: want one oci and one mcpb", types)
+	}
+}
+
+// serverEnv is every variable the packages advertise: name → secret.
+var serverEnv = map[string]bool{
+	"OCI_REGISTRY": false, "OCI_USERNAME": false, "OCI_PASSWORD": true, "OCI_TOKEN": true,
+	"DOCKERHUB_USERNAME": false, "DOCKERHUB_TOKEN": true,
+}
+
+// checkEnv compares a package's variables with want (name → secret) and
+// checks that the server reads each of them.
+func checkEnv(t *testing.T, s server, i int, want map[string]bool) {
+	t.Helper()
+	got := map[string]bool{}
+	for _, e := range s.Packages[i].EnvironmentVariables {
+		got[e.Name] = e.IsSecret
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("package %d (%s): environment variables, name → isSecret (-want +got):\n%s", i, s.Packages[i].RegistryType, diff)
+	}
+	checkReadByServer(t, slices.Sorted(maps.Keys(got)))
+}
+
+func checkOCIPackage(t *testing.T, s server, i int) {
+	t.Helper()
+	p := s.Packages[i]
+	if p.Transport.Type != "stdio" {
+		t.Errorf("oci package over %s, want stdio (the image's default command)", p.Transport.Type)
 	}
 	if p.Version != "" || p.RegistryBaseURL != "" || p.FileSHA256 != "" {
 		t.Errorf("an OCI package must not carry version, registryBaseUrl or fileSha256 (the registry rejects them): %+v", p)
@@ -161,19 +204,32 @@ func TestServerJSONPassesRegistryRules(t *testing.T) {
 	if ref.TagStr() != s.Version {
 		t.Errorf("identifier tag %q, version %q: a release publishes the image tagged with its version", ref.TagStr(), s.Version)
 	}
+	checkEnv(t, s, i, serverEnv)
+}
 
-	want := map[string]bool{ // name → secret
-		"OCI_REGISTRY": false, "OCI_USERNAME": false, "OCI_PASSWORD": true, "OCI_TOKEN": true,
-		"DOCKERHUB_USERNAME": false, "DOCKERHUB_TOKEN": true,
+// mcpbEnv is what the bundle's manifest sets from its user_config (a
+// desktop app asks for a user name and password; OCI_TOKEN is for scripts).
+var mcpbEnv = map[string]bool{
+	"OCI_REGISTRY": false, "OCI_USERNAME": false, "OCI_PASSWORD": true,
+	"DOCKERHUB_USERNAME": false, "DOCKERHUB_TOKEN": true,
+}
+
+func checkMCPBPackage(t *testing.T, s server, i int) {
+	t.Helper()
+	p := s.Packages[i]
+	// The registry takes bundles released on GitHub or GitLab only, with
+	// "mcp" in the URL and a SHA-256 that clients check before installing.
+	want := s.Repository.URL + "/releases/download/v" + s.Version + "/registry-mcp_" + s.Version + ".mcpb"
+	if p.Identifier != want {
+		t.Errorf("mcpb identifier %q, want %q (the asset scripts/mcpb.sh builds for the release)", p.Identifier, want)
 	}
-	got := map[string]bool{}
-	for _, e := range p.EnvironmentVariables {
-		got[e.Name] = e.IsSecret
+	if !regexp.MustCompile(`^[a-f0-9]{64}$`).MatchString(p.FileSHA256) {
+		t.Errorf("mcpb fileSha256 %q: the registry requires the bundle's SHA-256", p.FileSHA256)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("environment variables, name → isSecret (-want +got):\n%s", diff)
+	if p.RegistryBaseURL != "" || p.Transport.Type != "stdio" {
+		t.Errorf("mcpb package: registryBaseUrl %q, transport %s; want none, and stdio", p.RegistryBaseURL, p.Transport.Type)
 	}
-	checkReadByServer(t, slices.Sorted(maps.Keys(got)))
+	checkEnv(t, s, i, mcpbEnv)
 }
 
 // checkReadByServer fails for a variable name that the server's command
@@ -241,9 +297,17 @@ func TestToolHiveRegistryEntry(t *testing.T) {
 		t.Errorf("ToolHive extensions do not validate: %v", err)
 	}
 
-	// The entry is server.json plus ToolHive's _meta: nothing may drift.
+	// The entry is server.json plus ToolHive's _meta, with the image as its
+	// only package (ToolHive runs images, not MCP bundles): nothing may drift.
 	var published map[string]any
 	readJSON(t, serverJSON, &published)
+	var images []any
+	for _, p := range published["packages"].([]any) {
+		if p.(map[string]any)["registryType"] == "oci" {
+			images = append(images, p)
+		}
+	}
+	published["packages"] = images
 	withoutMeta := make(map[string]any, len(entry))
 	for k, v := range entry {
 		if k != "_meta" {

@@ -10,7 +10,8 @@
 #   scripts/e2e.sh -run TestStdio     # extra arguments go to go test
 #   E2E_BINARY=bin/registry-mcp scripts/e2e.sh   # test a given binary
 #
-# Needs /usr/bin/docker-registry and, for the Inspector and conformance tests,
+# Needs /usr/bin/docker-registry, haproxy and redis-server (the replica test)
+# and, for the Inspector and conformance tests,
 # Node >= 22.19, @modelcontextprotocol/inspector and
 # @modelcontextprotocol/conformance: scripts/install-tools.sh installs them.
 # Locally, E2E_SKIP_INSPECTOR=1 skips the Inspector tests and

@@ -6,8 +6,9 @@
 #
 #   scripts/install-tools.sh                 # everything
 #   scripts/install-tools.sh golangci-lint   # only the named tools:
-#                                            # docker-registry redis-server node inspector
-#                                            # conformance golangci-lint
+#                                            # docker-registry redis-server haproxy jq
+#                                            # node inspector conformance golangci-lint
+#                                            # gotestsum actionlint
 #
 # It prints, as its last lines, the environment that scripts/e2e.sh and the
 # Makefile read (also written to .tools/env, which they source).
@@ -18,6 +19,8 @@ GOLANGCI_LINT_VERSION=v2.15.0
 NODE_VERSION=22.23.3                # the Inspector needs Node >= 22.19
 INSPECTOR_VERSION=2.12.0            # @modelcontextprotocol/inspector
 CONFORMANCE_VERSION=0.1.16          # @modelcontextprotocol/conformance (the MCP conformance suite)
+GOTESTSUM_VERSION=v1.13.0           # gotest.tools/gotestsum: `make test`'s runner and summary line
+ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint: checks .github/workflows
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS=${TOOLS_DIR:-$ROOT/.tools}
@@ -42,13 +45,13 @@ apt_install() {
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# install_debian_tool PACKAGE FIELD installs a Debian package that provides
-# /usr/bin/PACKAGE, unless it is there; FIELD is where `PACKAGE --version`
-# prints its version.
+# install_debian_tool PACKAGE FIELD [BIN] installs a Debian package that
+# provides BIN (default /usr/bin/PACKAGE), unless it is there; FIELD is where
+# `BIN --version` prints its version.
 install_debian_tool() {
-	local pkg=$1 field=$2 bin=/usr/bin/$1
+	local pkg=$1 field=$2 bin=${3:-/usr/bin/$1}
 	if [ -x "$bin" ]; then
-		log "$pkg: $("$bin" --version 2>/dev/null | awk -v f="$field" '{print (f == "last") ? $NF : $f}') (present)"
+		log "$pkg: $("$bin" --version 2>/dev/null | head -1 | awk -v f="$field" '{print (f == "last") ? $NF : $f}') (present)"
 		return
 	fi
 	log "$pkg: installing the Debian package"
@@ -63,6 +66,27 @@ install_docker_registry() { install_debian_tool docker-registry last; }
 # Debian's redis-server backs the shared-cache tests, which start their own
 # instance on a free loopback port (the package's service is not used).
 install_redis_server() { install_debian_tool redis-server 3; }
+
+# Debian's haproxy is the load balancer of the multi-replica end-to-end test
+# (e2e/replicas_test.go), which runs it with a loopback-only config of its own.
+install_haproxy() { install_debian_tool haproxy 3 /usr/sbin/haproxy; }
+
+# Debian's jq: the release workflow stamps server.json with
+# scripts/stamp-server-json.jq, and deploy/mcpb_test.go runs that step too.
+install_jq() { install_debian_tool jq 1; }
+
+# install_go_tool NAME PACKAGE VERSION builds a Go command into .tools/bin
+# with `go install`, unless the binary there was built from that version
+# (`go version -m` reads the module version the binary records).
+install_go_tool() {
+	local name=$1 pkg=$2 version=$3 bin="$TOOLS/bin/$1"
+	if [ -x "$bin" ] && [ "$(go version -m "$bin" 2>/dev/null | awk '$1 == "mod" {print $3; exit}')" = "$version" ]; then
+		log "$name: $version (present)"
+		return
+	fi
+	log "$name: building $version from the Go module proxy"
+	GOBIN="$TOOLS/bin" go install "$pkg@$version" || die "$name $version did not build"
+}
 
 # node_ok prints the path of a node binary that is >= 22.19, if there is one.
 node_ok() {
@@ -163,7 +187,7 @@ install_golangci_lint() {
 }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server node inspector conformance golangci-lint)
+[ ${#want[@]} -gt 0 ] || want=(docker-registry redis-server haproxy jq node inspector conformance golangci-lint gotestsum actionlint)
 for t in "${want[@]}"; do
 	case "$t" in
 	docker-registry) install_docker_registry ;;
@@ -171,8 +195,12 @@ for t in "${want[@]}"; do
 	node) install_node ;;
 	inspector) install_node && install_inspector ;;
 	conformance) install_node && install_conformance ;;
+	haproxy) install_haproxy ;;
+	jq) install_jq ;;
 	golangci-lint) install_golangci_lint ;;
-	*) die "unknown tool $t (docker-registry redis-server node inspector conformance golangci-lint)" ;;
+	gotestsum) install_go_tool gotestsum gotest.tools/gotestsum "$GOTESTSUM_VERSION" ;;
+	actionlint) install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
+	*) die "unknown tool $t (docker-registry redis-server haproxy jq node inspector conformance golangci-lint gotestsum actionlint)" ;;
 	esac
 done
 
@@ -183,6 +211,7 @@ envtmp=$(mktemp "$TOOLS/env.XXXXXX")
 	if [ -e "$TOOLS/npm/node_modules/.bin/inspector" ]; then echo "E2E_INSPECTOR=$TOOLS/npm/node_modules/.bin/inspector"; fi
 	if [ -e "$TOOLS/npm/node_modules/.bin/conformance" ]; then echo "E2E_CONFORMANCE=$TOOLS/npm/node_modules/.bin/conformance"; fi
 	if [ -x "$TOOLS/bin/golangci-lint" ]; then echo "GOLANGCI_LINT=$TOOLS/bin/golangci-lint"; fi
+	if [ -x /usr/sbin/haproxy ]; then echo "E2E_HAPROXY=/usr/sbin/haproxy"; fi
 } >"$envtmp"
 mv "$envtmp" "$TOOLS/env"
 cat "$TOOLS/env"

@@ -1,8 +1,11 @@
 // Command registry-mcp-bench measures what registry-mcp's tools cost: the
 // registry requests each call makes and how long it takes, cold, warm and
 // after the tag TTL; MCP throughput over Streamable HTTP on cached data; and
-// peak memory. It runs everything in-process on loopback: a seeded registry
-// with token authentication (as Docker Hub's), and registry-mcp's server.
+// peak memory; and, on registry-mcp built and started as a process of its
+// own, the server's CPU per cached call over Streamable HTTP, SSE and stdio,
+// the startup time to the first tools/list over stdio, and idle RSS. The
+// registry runs in-process on loopback with token authentication (as Docker
+// Hub's).
 //
 //	go run ./cmd/registry-mcp-bench                  # the defaults: 25 ms away, about a minute and a half
 //	go run ./cmd/registry-mcp-bench -latency 100ms -n 10 -tools get_image_info,list_tags
@@ -43,6 +46,7 @@ type options struct {
 	clients  []int
 	only     []string
 	redis    string
+	server   string // registry-mcp binary for the process figures: auto (build it), off, or a path
 }
 
 func main() {
@@ -70,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	clients := fs.String("clients", "1,8,64", "concurrent MCP clients of the throughput runs")
 	only := fs.String("tools", "", "comma list of tools to measure (default: every registry tool)")
 	fs.StringVar(&o.redis, "redis", "auto", "Redis for the replica column: auto (start redis-server on loopback if installed), off, or a redis:// URL")
+	fs.StringVar(&o.server, "server", "auto", "registry-mcp binary for the process figures (CPU per call by transport, startup, idle RSS): auto (go build ./cmd/registry-mcp), off, or a path")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -116,7 +121,8 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 			fmt.Fprintf(w, "(no replica column: redis-server could not be started: %v)\n", err)
 		}
 	}
-	fmt.Fprintf(w, "registry-mcp-bench: registry %s with token auth, %v before each registry request; tag TTL %v for revalidation\n\n", reg.Host, o.latency, o.ttl)
+	fmt.Fprintf(w, "registry-mcp-bench %s\nmachine: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine())
+	fmt.Fprintf(w, "registry %s with token auth, %v before each registry request; tag TTL %v for revalidation\n\n", reg.Host, o.latency, o.ttl)
 
 	if err := b.tools(ctx, w); err != nil {
 		return err
@@ -124,11 +130,16 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 	if err := b.throughput(ctx, w); err != nil {
 		return err
 	}
+	if o.server != "off" {
+		if err := b.processes(ctx, w); err != nil {
+			return err
+		}
+	}
 	peak.Stop()
 	fmt.Fprintf(w, "\nMemory (the whole process: registry-mcp, the in-process registry and its fixtures, the benchmark's clients)\n")
 	fmt.Fprintf(w, "  peak heap in use %s, peak Go runtime memory from the OS %s, peak RSS %s\n",
 		measure.MiB(peak.HeapInuse), measure.MiB(peak.Sys), measure.MiB(measure.MaxRSS()))
-	fmt.Fprintf(w, "\ntotal run time %v\n", time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(w, "\ntotal run time %v; load average at the end %s\n", time.Since(start).Round(100*time.Millisecond), loadAverage())
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 func TestBenchRuns(t *testing.T) {
 	t.Parallel()
 	o, err := parseFlags([]string{"-n", "1", "-warm", "1", "-duration", "100ms", "-latency", "0", "-redis", "off",
-		"-clients", "2", "-tools", "get_image_info,list_tags"}, &bytes.Buffer{})
+		"-clients", "2", "-tools", "get_image_info,list_tags", "-server", "off"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,12 +20,36 @@ func TestBenchRuns(t *testing.T) {
 	if err := run(t.Context(), o, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"get_image_info", "GET blobs×1, GET manifests×1", "list_tags", "calls/s", "peak RSS"} {
+	for _, want := range []string{"machine:", "cores", "load average", "get_image_info", "GET blobs×1, GET manifests×1", "list_tags", "calls/s", "peak RSS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output lacks %q:\n%s", want, out.String())
 		}
 	}
 	if strings.Contains(out.String(), "error:") {
 		t.Errorf("a scenario failed:\n%s", out.String())
+	}
+}
+
+// TestProcStat reads this test process's own CPU time and RSS the way the
+// benchmark reads the server's.
+func TestProcStat(t *testing.T) {
+	t.Parallel()
+	pid := os.Getpid()
+	// Burn a little CPU so that the count is above zero ticks.
+	for i := 0; ; i++ {
+		cpu, err := procCPU(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cpu > 0 {
+			break
+		}
+		if i > 1e9 {
+			t.Fatal("procCPU stayed at zero")
+		}
+	}
+	rss, err := procRSS(pid)
+	if err != nil || rss < 1<<20 {
+		t.Errorf("procRSS = %d, %v; want over 1 MiB", rss, err)
 	}
 }

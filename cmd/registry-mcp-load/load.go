@@ -57,6 +57,11 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	// Stop starting calls a little before the hard cap, so the calls in
 	// flight can finish and be counted rather than cancelled.
 	stopAt := deadline.Add(-min(o.duration/10, 15*time.Second))
+	now := o.now
+	if now == nil {
+		now = time.Now
+	}
+	pastCap := func() bool { return now().After(stopAt) }
 	mem := measure.WatchMemory()
 	defer mem.Stop()
 
@@ -112,7 +117,7 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	}
 	cpu0 := cpuTime()
 	server0, _ := serverCPU(pids)
-	drive(ctx, sessions, m, o.calls, stopAt, r)
+	drive(ctx, sessions, m, o.calls, pastCap, r)
 	r.cpu = cpuTime() - cpu0
 	if server1, ok := serverCPU(pids); ok {
 		r.serverCPU, r.serverCPUKnown = server1-server0, true
@@ -246,8 +251,8 @@ func startProfile(path string) (func() error, error) {
 }
 
 // drive has every session take the next call of the mix until total calls
-// were made or stopAt passed, and records each call's latency.
-func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, total int, stopAt time.Time, r *report) {
+// were made or pastCap says the cap is near, and records each call's latency.
+func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, total int, pastCap func() bool, r *report) {
 	var (
 		next atomic.Int64
 		mu   sync.Mutex
@@ -260,7 +265,7 @@ func drive(ctx context.Context, sessions []*mcp.ClientSession, m []callSpec, tot
 			var errs []error
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= total || time.Now().After(stopAt) || ctx.Err() != nil {
+				if i >= total || pastCap() || ctx.Err() != nil {
 					break
 				}
 				c := m[i%len(m)]

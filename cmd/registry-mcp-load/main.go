@@ -74,6 +74,9 @@ type options struct {
 	transport       string  // streamable, sse or stdio
 	command         string  // registry-mcp binary for -transport stdio
 	serverPID       int     // with -endpoint: the server's process, for its CPU time
+	// now is the clock the cap is read from between calls (nil: time.Now);
+	// a test moves it to stop a run without waiting for the cap.
+	now func() time.Time
 }
 
 func main() {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
@@ -30,6 +31,8 @@ type config struct {
 	insecure             []string
 	cacheTTL             time.Duration
 	cacheRedis           string
+	sharedOnce           sync.Once       // sharedCache is made once, for both clients
+	shared               oci.SharedCache // nil without -cache-redis
 	timeout              time.Duration
 	logLevel             string // debug, info, warn or error; "" when neither flag nor env set it
 	showVersion          bool   // --version
@@ -52,6 +55,8 @@ type config struct {
 	hubUsername string
 	hubToken    string
 	hubAPIURL   string
+
+	sigstoreTrustedRoot string // trusted_root.json for keyless signatures; empty: public-good via TUF
 }
 
 type listFlag []string
@@ -114,6 +119,7 @@ func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
 	fs.StringVar(&c.output, "o", "json", "for call: the output `format`, json (the structured result) or text (the text content)")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the `issuer` whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the `audience` tokens must name, usually this server's URL")
+	fs.StringVar(&c.sigstoreTrustedRoot, "sigstore-trusted-root", "", "Sigstore trusted_root.json `file` for keyless signatures (default: the public-good root, through TUF)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.Float64Var(&c.clientRate, "client-rate", server.DefaultClientRate, "HTTP: `requests` per second one client may make (burst twice that); 0 turns the limit off")
 	fs.IntVar(&c.clientConcurrency, "client-concurrency", server.DefaultClientConcurrency, "HTTP: `requests` one client may have in flight; 0 turns the limit off")
@@ -177,6 +183,7 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.ociRegistry = firstNonEmpty(getenv("OCI_REGISTRY"), "docker.io")
 	c.ociUsername, c.ociPassword, c.ociToken = getenv("OCI_USERNAME"), getenv("OCI_PASSWORD"), getenv("OCI_TOKEN")
 	c.hubUsername, c.hubToken, c.hubAPIURL = getenv("DOCKERHUB_USERNAME"), getenv("DOCKERHUB_TOKEN"), getenv("DOCKERHUB_API_URL")
+	c.sigstoreTrustedRoot = firstNonEmpty(c.sigstoreTrustedRoot, getenv("SIGSTORE_TRUSTED_ROOT"))
 	if err := checkHubAPIURL(c.hubAPIURL); err != nil {
 		return nil, err
 	}

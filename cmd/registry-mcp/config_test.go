@@ -120,3 +120,24 @@ func TestClientLimitFlags(t *testing.T) {
 		t.Error("a negative -client-rate was accepted")
 	}
 }
+
+func TestSigstoreTrustedRootFlagAndEnv(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, ""},
+		{nil, map[string]string{"SIGSTORE_TRUSTED_ROOT": "/env/root.json"}, "/env/root.json"},
+		{[]string{"-sigstore-trusted-root", "/flag/root.json"}, map[string]string{"SIGSTORE_TRUSTED_ROOT": "/env/root.json"}, "/flag/root.json"},
+	} {
+		c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
+		if err != nil || c.sigstoreTrustedRoot != tt.want {
+			t.Errorf("%v %v: trusted root %q (%v), want %q", tt.args, tt.env, c.sigstoreTrustedRoot, err, tt.want)
+		}
+	}
+	if c, err := parseConfig([]string{"-toolsets", "trust"}, envOf(nil), &bytes.Buffer{}); err != nil || strings.Join(c.toolsets, ",") != "trust" {
+		t.Errorf("-toolsets trust: %v", err)
+	}
+}

@@ -44,6 +44,7 @@ func newHubClient(cfg *config, log *slog.Logger) *hub.Client {
 		Fallback: dockerConfigHubCredentials(authn.DefaultKeychain),
 		Logger:   log,
 		CacheTTL: cfg.cacheTTL,
+		Shared:   cfg.sharedCache(log),
 	})
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/server"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
@@ -134,7 +135,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 	srvCfg := server.Config{
 		Version:   moduleVersion(),
 		Tools:     tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
-		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Logger: log},
+		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,
@@ -153,17 +154,8 @@ func newRegistryClient(cfg *config, log *slog.Logger) *oci.Client {
 	if !static.Empty() {
 		log.Info("registry credentials from the environment are bound to one host", "host", oci.CanonicalHost(cfg.ociRegistry))
 	}
-	var shared oci.SharedCache
-	if cfg.cacheRedis != "" {
-		// Checked by parseConfig; Redis itself is reached lazily, so an
-		// outage at start-up is a warning on first use, not a failure.
-		if rc, err := oci.NewRedisCache(cfg.cacheRedis); err == nil {
-			log.Info("sharing the registry cache through Redis", "redis", rc.Addr())
-			shared = rc
-		}
-	}
 	return oci.New(oci.Options{
-		Shared:   shared,
+		Shared:   cfg.sharedCache(log),
 		Keychain: oci.Keychain(static, authn.DefaultKeychain),
 		Insecure: cfg.insecure,
 		Timeout:  cfg.timeout,
@@ -171,6 +163,22 @@ func newRegistryClient(cfg *config, log *slog.Logger) *oci.Client {
 		Policy:   oci.Policy{Allow: cfg.allowRegistries, Deny: cfg.denyRegistries, DenyPrivate: cfg.denyPrivate},
 		Logger:   log,
 	})
+}
+
+// sharedCache connects (lazily) to the Redis both clients share, once.
+func (c *config) sharedCache(log *slog.Logger) oci.SharedCache {
+	c.sharedOnce.Do(func() {
+		if c.cacheRedis == "" {
+			return
+		}
+		// Checked by parseConfig; Redis itself is reached lazily, so an
+		// outage at start-up is a warning on first use, not a failure.
+		if rc, err := oci.NewRedisCache(c.cacheRedis); err == nil {
+			log.Info("sharing the registry and Docker Hub caches through Redis", "redis", rc.Addr())
+			c.shared = rc
+		}
+	})
+	return c.shared
 }
 
 // newLogger logs at cfg.logLevel (checked by parseConfig), info when unset.

@@ -11,15 +11,16 @@ import (
 // envOfFlag names the environment variable a flag falls back to when it is
 // not given. A flag given on the command line wins over its variable.
 var envOfFlag = map[string]string{
-	"transport":         "MCP_TRANSPORT",
-	"port":              "MCP_PORT",
-	"host":              "MCP_HOST",
-	"read-only":         "MCP_READ_ONLY",
-	"toolsets":          "MCP_TOOLSETS",
-	"tools":             "MCP_TOOLS",
-	"log-level":         "MCP_LOG_LEVEL",
-	"cache-redis":       "MCP_CACHE_REDIS",
-	"insecure-registry": "OCI_INSECURE_REGISTRIES",
+	"transport":             "MCP_TRANSPORT",
+	"port":                  "MCP_PORT",
+	"host":                  "MCP_HOST",
+	"read-only":             "MCP_READ_ONLY",
+	"toolsets":              "MCP_TOOLSETS",
+	"tools":                 "MCP_TOOLS",
+	"log-level":             "MCP_LOG_LEVEL",
+	"cache-redis":           "MCP_CACHE_REDIS",
+	"insecure-registry":     "OCI_INSECURE_REGISTRIES",
+	"sigstore-trusted-root": "SIGSTORE_TRUSTED_ROOT",
 }
 
 // envOnly are the environment variables that have no flag: secrets, which

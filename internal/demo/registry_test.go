@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/demo"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
@@ -112,7 +113,7 @@ func TestDemoNamesEveryReferrersKindAndFiltersByArtifactType(t *testing.T) {
 	for _, r := range call[referrers](t, cs, "list_referrers", map[string]any{"image_ref": ref}).Referrers {
 		kinds[r.Digest] = r.Kind
 	}
-	for name, kind := range map[string]string{"sbom": oci.KindSBOM, "provenance": oci.KindProvenance, "vex": oci.KindVEX, "bundle": oci.KindSignature, "sig": oci.KindSignature} {
+	for name, kind := range map[string]string{"sbom": attest.KindSBOM, "provenance": attest.KindProvenance, "vex": attest.KindVEX, "bundle": attest.KindSignature, "sig": attest.KindSignature} {
 		if got := kinds[f.Supply.Referrers[name]]; got != kind {
 			t.Errorf("the %s referrer is of kind %q, want %q", name, got, kind)
 		}

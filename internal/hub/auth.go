@@ -158,8 +158,9 @@ func (c *Client) exchangeToken(ctx context.Context, cr credentials) (string, tok
 		return "", tokenClaims{}, err
 	}
 	if resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden {
-		return "", tokenClaims{}, fmt.Errorf("%w: Docker Hub refused the access token of %q: check DOCKERHUB_USERNAME and DOCKERHUB_TOKEN%s",
-			errdef.ErrUnauthorized, cr.user, suffix(c.serverMessage(resp, cr)))
+		return "", tokenClaims{}, &errdef.CredentialsRejectedError{Service: "Docker Hub",
+			What: fmt.Sprintf("the access token of %q%s", cr.user, suffix(c.serverMessage(resp, cr))),
+			Vars: []string{"DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN"}}
 	}
 	if err := c.statusError(resp, r, cr); err != nil {
 		return "", tokenClaims{}, err

@@ -3,7 +3,9 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,7 +125,8 @@ func TestRefreshOnceOn401(t *testing.T) {
 		h.FailNext(5, registrytest.HubFault{Status: 401, Endpoint: repoEndpoint})
 		_, err := newClient(h, true).GetRepository(t.Context(), "library", "alpine")
 		wantErr(t, err, errdef.ErrUnauthorized)
-		if !strings.Contains(err.Error(), "DOCKERHUB_TOKEN") {
+		var rejected *errdef.CredentialsRejectedError
+		if !errors.As(err, &rejected) || !slices.Contains(rejected.Vars, "DOCKERHUB_TOKEN") {
 			t.Errorf("error does not say what to check: %v", err)
 		}
 		if ex, req := h.TokenExchanges(), h.Requests(repoEndpoint); ex != 2 || req != 2 {
@@ -136,7 +139,7 @@ func TestRefreshOnceOn401(t *testing.T) {
 		h.FailNext(5, registrytest.HubFault{Status: 401})
 		_, err := newClient(h, false).GetRepository(t.Context(), "library", "alpine")
 		wantErr(t, err, errdef.ErrUnauthorized)
-		if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME") {
+		if !strings.Contains(needsAccountVars(err), "DOCKERHUB_USERNAME") {
 			t.Errorf("error does not say how to authenticate: %v", err)
 		}
 		if ex, req := h.TokenExchanges(), h.Requests(repoEndpoint); ex != 0 || req != 1 {

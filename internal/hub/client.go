@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -58,6 +59,10 @@ type Options struct {
 	Now func() time.Time
 	// CacheTTL is how long successful GET answers are reused; zero disables it.
 	CacheTTL time.Duration
+	// Shared, when set, is a cache shared with other replicas (the Redis the
+	// registry client uses), so that an answer one fetched serves them all
+	// for CacheTTL, and one replica fetches what several are asked at once.
+	Shared cache.Shared
 }
 
 // Client calls the Docker Hub API. It is safe for concurrent use; all calls
@@ -106,7 +111,7 @@ func New(opts Options) *Client {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	c.cache = newResponseCache(opts.CacheTTL, c.now)
+	c.cache = newResponseCache(opts.CacheTTL, c.now, opts.Shared, c.log)
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base == "" {
 		base = DefaultBaseURL

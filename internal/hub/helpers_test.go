@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
@@ -56,3 +57,14 @@ const (
 	patchEndpoint = "PATCH /v2/namespaces/{namespace}/repositories/{repository}"
 	postEndpoint  = "POST /v2/namespaces/{namespace}/repositories"
 )
+
+// needsAccountVars returns the variables a NeedsAccountError names, joined by
+// " and ", or "" when err is not one: the advice itself is written by the
+// tools' error translation.
+func needsAccountVars(err error) string {
+	var na *errdef.NeedsAccountError
+	if !errors.As(err, &na) {
+		return ""
+	}
+	return strings.Join(na.Vars, " and ")
+}

@@ -34,9 +34,7 @@ type Organization struct {
 // It needs an account.
 func (c *Client) ListNamespaces(ctx context.Context, page, pageSize int) (*NamespaceList, error) {
 	q := url.Values{}
-	if err := pageQuery(q, page, pageSize); err != nil {
-		return nil, err
-	}
+	pageQuery(q, page, pageSize)
 	var out struct {
 		Count   int    `json:"count"`
 		Next    string `json:"next"`
@@ -75,11 +73,11 @@ func (c *Client) ListNamespaces(ctx context.Context, page, pageSize int) (*Names
 // Namespace is the public profile of a user or an organisation.
 type Namespace struct {
 	Name            string `json:"name"`
-	FullName        string `json:"full_name,omitempty"`
-	Location        string `json:"location,omitempty"`
-	Company         string `json:"company,omitempty"`
+	FullName        string `json:"full_name"`
+	Location        string `json:"location"`
+	Company         string `json:"company"`
 	IsOrganization  bool   `json:"is_organization"`
-	DateJoined      string `json:"date_joined,omitempty"`
+	DateJoined      string `json:"date_joined"`
 	ProfileURL      string `json:"profile_url,omitempty"`
 	Badge           string `json:"badge,omitempty"` // an organisation's publisher badge, e.g. verified_publisher
 	RepositoryCount int    `json:"repository_count"`

@@ -55,7 +55,7 @@ func TestListNamespaces(t *testing.T) {
 		h := registrytest.NewHub(t)
 		_, err := newClient(h, false).ListNamespaces(t.Context(), 0, 0)
 		wantErr(t, err, errdef.ErrUnauthorized)
-		if !strings.Contains(err.Error(), "DOCKERHUB_USERNAME and DOCKERHUB_TOKEN") || h.TotalRequests() != 0 {
+		if needsAccountVars(err) != "DOCKERHUB_USERNAME and DOCKERHUB_TOKEN" || h.TotalRequests() != 0 {
 			t.Errorf("error %q after %d requests; want advice and no request", err, h.TotalRequests())
 		}
 	})
@@ -140,7 +140,7 @@ func TestListHardenedImages(t *testing.T) {
 		{name: "not an owner", authenticated: true, org: "bob", want: errdef.ErrDenied, mention: "owner"},
 		{name: "no subscription", authenticated: true, org: registrytest.HubOrg, want: errdef.ErrDenied, mention: "subscription",
 			fault: &registrytest.HubFault{Status: 200, Body: `{"data":null,"errors":[{"message":"payment required","extensions":{"status":402}}]}`}},
-		{name: "anonymous", org: registrytest.HubOrg, want: errdef.ErrUnauthorized, mention: "DOCKERHUB_TOKEN"},
+		{name: "anonymous", org: registrytest.HubOrg, want: errdef.ErrUnauthorized, mention: "needs a Docker Hub account"},
 		{name: "Scout not configured for a custom API URL", authenticated: true, org: registrytest.HubOrg,
 			opts: func(o *hub.Options) { o.ScoutURL = "" }, want: errdef.ErrUnsupported, mention: "not available"},
 	}

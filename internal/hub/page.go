@@ -3,11 +3,8 @@ package hub
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
-
-	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
 // MaxPageSize is the largest page Docker Hub serves.
@@ -20,22 +17,16 @@ type page[T any] struct {
 	Results []T    `json:"results"`
 }
 
-// pageQuery validates page and pageSize (zero means the server's default)
-// and adds them to q.
-func pageQuery(q url.Values, page, pageSize int) error {
-	if page < 0 {
-		return fmt.Errorf("%w: page must be 1 or more, got %d", errdef.ErrInvalidInput, page)
-	}
-	if pageSize < 0 || pageSize > MaxPageSize {
-		return fmt.Errorf("%w: page_size must be between 1 and %d, got %d", errdef.ErrInvalidInput, MaxPageSize, pageSize)
-	}
+// pageQuery adds page and pageSize to q; zero means the server's default.
+// The caller keeps them in range (page from 1, pageSize 1-MaxPageSize): the
+// tools check their arguments once, and the client does not check twice.
+func pageQuery(q url.Values, page, pageSize int) {
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))
 	}
 	if pageSize > 0 {
 		q.Set("page_size", strconv.Itoa(pageSize))
 	}
-	return nil
 }
 
 // nextPage turns the "next" URL of a listing into a page number; 0 means this

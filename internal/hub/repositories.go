@@ -18,16 +18,16 @@ type Repository struct {
 	Namespace       string       `json:"namespace"`
 	Name            string       `json:"name"`
 	Description     string       `json:"description"`
-	FullDescription string       `json:"full_description,omitempty"` // only on single-repository answers
+	FullDescription string       `json:"full_description"` // only on single-repository answers
 	IsPrivate       bool         `json:"is_private"`
 	StarCount       int64        `json:"star_count"`
 	PullCount       int64        `json:"pull_count"`
-	LastUpdated     string       `json:"last_updated,omitempty"` // RFC 3339, as sent
+	LastUpdated     string       `json:"last_updated"` // RFC 3339, as sent
 	DateRegistered  string       `json:"date_registered,omitempty"`
 	Status          string       `json:"status"`      // "active", "inactive", or what Docker Hub says
 	StatusCode      int          `json:"status_code"` // Docker Hub's number for Status
 	Type            string       `json:"repository_type,omitempty"`
-	Categories      []string     `json:"categories,omitempty"` // display names
+	Categories      []string     `json:"categories"` // display names
 	MediaTypes      []string     `json:"media_types,omitempty"`
 	ContentTypes    []string     `json:"content_types,omitempty"`
 	StorageSize     int64        `json:"storage_size,omitempty"`
@@ -69,9 +69,7 @@ func (c *Client) ListRepositories(ctx context.Context, namespace string, p ListR
 		return nil, err
 	}
 	q := url.Values{}
-	if err := pageQuery(q, p.Page, p.PageSize); err != nil {
-		return nil, err
-	}
+	pageQuery(q, p.Page, p.PageSize)
 	if p.Ordering != "" {
 		if !slices.Contains(repoOrderings, p.Ordering) {
 			return nil, fmt.Errorf("%w: ordering must be one of %s, got %q", errdef.ErrInvalidInput, strings.Join(repoOrderings, ", "), p.Ordering)
@@ -180,13 +178,16 @@ func (c *Client) CreateRepository(ctx context.Context, namespace string, p Creat
 type UpdateRepoParams struct {
 	Description     *string
 	FullDescription *string
-	Status          *string // "active" or "inactive"
+	Active          *bool // the status: active (true) or inactive (false)
 }
 
-// repoStatusCodes maps the status words to the numbers PATCH takes. Docker's
-// repository API lists 1 as active; docker/hub-mcp sends 0 for inactive, the
-// state Docker Hub shows for a repository without images.
-var repoStatusCodes = map[string]int{"active": 1, "inactive": 0}
+// Status numbers PATCH takes. Docker's repository API lists 1 as active;
+// docker/hub-mcp sends 0 for inactive, the state Docker Hub shows for a
+// repository without images.
+const (
+	statusActive   = 1
+	statusInactive = 0
+)
 
 // UpdateRepository changes a repository's descriptions or status
 // (PATCH /v2/namespaces/{namespace}/repositories/{repository}). It needs an
@@ -195,7 +196,7 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 	if err := required("namespace", namespace, "repository", repo); err != nil {
 		return nil, err
 	}
-	if p.Description == nil && p.FullDescription == nil && p.Status == nil {
+	if p.Description == nil && p.FullDescription == nil && p.Active == nil {
 		return nil, fmt.Errorf("%w: nothing to update: give a description, a full description or a status", errdef.ErrInvalidInput)
 	}
 	if err := checkDescriptions(p.Description, p.FullDescription); err != nil {
@@ -208,12 +209,11 @@ func (c *Client) UpdateRepository(ctx context.Context, namespace, repo string, p
 	if p.FullDescription != nil {
 		body["full_description"] = *p.FullDescription
 	}
-	if p.Status != nil {
-		code, ok := repoStatusCodes[*p.Status]
-		if !ok {
-			return nil, fmt.Errorf("%w: status must be \"active\" or \"inactive\", got %q", errdef.ErrInvalidInput, *p.Status)
+	if p.Active != nil {
+		body["status"] = statusInactive
+		if *p.Active {
+			body["status"] = statusActive
 		}
-		body["status"] = code
 	}
 	var out wireRepository
 	err := c.do(ctx, call{
@@ -299,6 +299,7 @@ func (w wireRepository) repository() Repository {
 		StorageSize:     w.StorageSize,
 		Affiliation:     w.Affiliation,
 		Permissions:     w.Permissions,
+		Categories:      []string{},
 	}
 	for _, cat := range w.Categories {
 		r.Categories = append(r.Categories, orDefault(cat.Name, cat.Slug))

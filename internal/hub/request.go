@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -50,32 +51,11 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	if r.account && !cr.ok {
 		return needsAccount(r.what)
 	}
-	cacheable := r.method == http.MethodGet && out != nil
-	if cacheable {
-		if body, ok := c.cache.get(r.url); ok {
-			return c.decode(&response{status: http.StatusOK, body: body}, r, out)
-		}
+	if r.method == http.MethodGet && out != nil && c.cache.enabled() {
+		return c.cachedGet(ctx, r, cr, out)
 	}
-	token, err := c.bearer(ctx, cr)
+	resp, err := c.exchange(ctx, r, cr)
 	if err != nil {
-		return err
-	}
-	resp, err := c.send(ctx, r, token)
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusUnauthorized && token != "" {
-		// The token may have been revoked or expired early: get a fresh one and
-		// try once more. A second 401 is the answer.
-		c.tokens.invalidate(token)
-		if token, err = c.bearer(ctx, cr); err != nil {
-			return err
-		}
-		if resp, err = c.send(ctx, r, token); err != nil {
-			return err
-		}
-	}
-	if err := c.statusError(resp, r, cr); err != nil {
 		return err
 	}
 	if r.method != http.MethodGet {
@@ -84,13 +64,64 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := c.decode(resp, r, out); err != nil {
+	return c.decode(resp, r, out)
+}
+
+// cachedGet answers a GET from the cache (this replica's, then the shared
+// one), else lets one replica fetch it while the others asking at the same
+// instant wait for its answer.
+func (c *Client) cachedGet(ctx context.Context, r call, cr credentials, out any) error {
+	key := cacheKey(cr, r.url)
+	if body, ok := c.cache.get(ctx, key); ok {
+		return c.decode(&response{status: http.StatusOK, body: body}, r, out)
+	}
+	decoded := false
+	body, err := cache.Once(ctx, c.cache.shared, key, func(ctx context.Context) ([]byte, bool) {
+		return c.cache.sharedGet(ctx, key)
+	}, func(ctx context.Context) ([]byte, error) {
+		resp, err := c.exchange(ctx, r, cr)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.decode(resp, r, out); err != nil {
+			return nil, err
+		}
+		decoded = true
+		c.cache.put(ctx, key, resp.body) // only answers that decode are kept
+		return resp.body, nil
+	})
+	if err != nil || decoded {
 		return err
 	}
-	if cacheable {
-		c.cache.put(r.url, resp.body)
+	return c.decode(&response{status: http.StatusOK, body: body}, r, out)
+}
+
+// exchange sends r with the shared token, refreshing it once on a 401, and
+// returns a 2xx answer or a classified error.
+func (c *Client) exchange(ctx context.Context, r call, cr credentials) (*response, error) {
+	token, err := c.bearer(ctx, cr)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	resp, err := c.send(ctx, r, token)
+	if err != nil {
+		return nil, err
+	}
+	if resp.status == http.StatusUnauthorized && token != "" {
+		// The token may have been revoked or expired early: get a fresh one and
+		// try once more. A second 401 is the answer.
+		c.tokens.invalidate(token)
+		if token, err = c.bearer(ctx, cr); err != nil {
+			return nil, err
+		}
+		if resp, err = c.send(ctx, r, token); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.statusError(resp, r, cr); err != nil {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // send makes one HTTP exchange under the per-request timeout.
@@ -147,8 +178,9 @@ func (c *Client) statusError(resp *response, r call, cr credentials) error {
 		if !cr.ok {
 			return needsAccount(what)
 		}
-		return fmt.Errorf("%w: Docker Hub rejected the access token of %q for %s%s; check DOCKERHUB_TOKEN and its scopes",
-			errdef.ErrUnauthorized, cr.user, what, suffix(msg))
+		return &errdef.CredentialsRejectedError{Service: "Docker Hub",
+			What: fmt.Sprintf("the access token of %q for %s%s", cr.user, what, suffix(msg)),
+			Vars: []string{"DOCKERHUB_TOKEN"}}
 	case http.StatusForbidden:
 		return fmt.Errorf("%w: %s%s", errdef.ErrDenied, what, suffix(msg))
 	case http.StatusNotFound:
@@ -180,7 +212,7 @@ func (c *Client) decode(resp *response, r call, out any) error {
 	body := bytes.TrimSpace(resp.body)
 	ct := strings.ToLower(resp.header.Get("Content-Type"))
 	if strings.Contains(ct, "html") || bytes.HasPrefix(body, []byte("<")) {
-		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON; check DOCKERHUB_API_URL", errdef.ErrBadResponse, host, what)
+		return fmt.Errorf("%w: %s answered %s with an HTML page instead of JSON", errdef.ErrBadResponse, host, what)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%w: %s sent malformed JSON for %s: %w", errdef.ErrBadResponse, host, what, err)

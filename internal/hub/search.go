@@ -12,12 +12,13 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
-// SearchParams is a Docker Hub search.
+// SearchParams is a Docker Hub search. The caller checks Limit and Sort
+// (the tools do, against their schema): the client does not check twice.
 type SearchParams struct {
 	Query        string
-	Limit        int    // 1-100
+	Limit        int    // 1-MaxPageSize; 0 means Docker Hub's default
 	OfficialOnly bool   // only Docker Official Images
-	Sort         string // "relevance" (default), "pulls" or "updated", most first
+	Sort         string // "relevance" (or ""), "pulls" or "updated", most first
 }
 
 // SearchResults is one page of search results.
@@ -35,8 +36,8 @@ type SearchResult struct {
 	PullCount   string `json:"pull_count"` // as Docker Hub rounds it: "1B+", "10M+"
 	Official    bool   `json:"official"`
 	Badge       string `json:"badge,omitempty"` // official, verified_publisher, open_source, hardened, ...
-	Publisher   string `json:"publisher,omitempty"`
-	UpdatedAt   string `json:"updated_at,omitempty"`
+	Publisher   string `json:"publisher"`
+	UpdatedAt   string `json:"updated_at"`
 	Type        string `json:"type"` // image, plugin, extension, dhi, ... as given
 	Archived    bool   `json:"archived,omitempty"`
 }
@@ -49,20 +50,16 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (*SearchResults, er
 	if strings.TrimSpace(p.Query) == "" {
 		return nil, fmt.Errorf("%w: query is required", errdef.ErrInvalidInput)
 	}
-	if p.Limit < 1 || p.Limit > MaxPageSize {
-		return nil, fmt.Errorf("%w: limit must be between 1 and %d, got %d", errdef.ErrInvalidInput, MaxPageSize, p.Limit)
+	q := url.Values{"query": {p.Query}}
+	if p.Limit > 0 {
+		q.Set("size", strconv.Itoa(p.Limit))
 	}
-	q := url.Values{"query": {p.Query}, "size": {strconv.Itoa(p.Limit)}}
 	if p.OfficialOnly {
 		q.Set("badges", "official")
 	}
-	switch p.Sort {
-	case "", "relevance":
-	case "pulls", "updated":
-		q.Set("sort", searchSorts[p.Sort])
+	if sort, ok := searchSorts[p.Sort]; ok {
+		q.Set("sort", sort)
 		q.Set("order", "desc")
-	default:
-		return nil, fmt.Errorf("%w: sort must be relevance, pulls or updated, got %q", errdef.ErrInvalidInput, p.Sort)
 	}
 	var out struct {
 		Total   int `json:"total"`
@@ -90,6 +87,12 @@ func (c *Client) Search(ctx context.Context, p SearchParams) (*SearchResults, er
 	}
 	res := &SearchResults{Total: out.Total, Results: make([]SearchResult, 0, len(out.Results))}
 	for _, r := range out.Results {
+		if p.OfficialOnly && r.Badge != "official" {
+			// Docker Hub puts a Hardened Image (type dhi) first whatever
+			// the badges filter says; it is not a Docker Official Image.
+			res.Total = max(res.Total-1, 0)
+			continue
+		}
 		res.Results = append(res.Results, SearchResult{
 			Name:        r.Name,
 			Description: r.ShortDescription,

@@ -12,15 +12,15 @@ import (
 // Tag is a tag of a Docker Hub repository with its per-platform images.
 type Tag struct {
 	Name        string  `json:"name"`
-	Digest      string  `json:"digest,omitempty"`       // of the manifest or index the tag points to
+	Digest      string  `json:"digest"`                 // of the manifest or index the tag points to
 	MediaType   string  `json:"media_type,omitempty"`   // of that manifest or index
 	ContentType string  `json:"content_type,omitempty"` // "image", "helm", "unrecognized", ...
 	FullSize    int64   `json:"full_size"`              // compressed bytes of one platform's image
 	LastUpdated string  `json:"last_updated,omitempty"`
 	LastUpdater string  `json:"last_updater_username,omitempty"`
-	LastPushed  string  `json:"last_pushed,omitempty"`
-	LastPulled  string  `json:"last_pulled,omitempty"`
-	TagStatus   string  `json:"tag_status,omitempty"` // "active" or "inactive" (not pushed or pulled for a month)
+	LastPushed  string  `json:"last_pushed"`
+	LastPulled  string  `json:"last_pulled"`
+	TagStatus   string  `json:"tag_status"` // "active" or "inactive" (not pushed or pulled for a month)
 	Images      []Image `json:"images"`
 }
 
@@ -62,9 +62,7 @@ func (c *Client) ListTags(ctx context.Context, namespace, repo string, p ListTag
 		return nil, err
 	}
 	q := url.Values{}
-	if err := pageQuery(q, p.Page, p.PageSize); err != nil {
-		return nil, err
-	}
+	pageQuery(q, p.Page, p.PageSize)
 	for k, v := range map[string]string{"architecture": p.Architecture, "os": p.OS, "name": p.Name} {
 		if v != "" {
 			q.Set(k, v)

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 )
 
 // StaticCredentials are credentials given explicitly (OCI_TOKEN, or
@@ -41,4 +42,49 @@ func (k *keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
 		return authn.Anonymous, nil
 	}
 	return k.fallback.Resolve(r)
+}
+
+// CredentialSource says which credentials a Client sends to a registry, so
+// that advice after a refusal can tell a wrong password from none at all.
+type CredentialSource struct {
+	// Static is "token" or "basic" when the static credentials (OCI_TOKEN,
+	// OCI_USERNAME) are the ones sent, else "".
+	Static string
+	// Fallback is true when the fallback keychain (the Docker config, a
+	// credential helper) supplies the credentials sent.
+	Fallback bool
+	// StaticHost is the registry the static credentials are bound to, when
+	// there are any: with Static empty, they were not sent to this one.
+	StaticHost string
+}
+
+// Credentials describes the credentials sent to host; the zero value means anonymous.
+func (c *Client) Credentials(host string) CredentialSource {
+	k, ok := c.keychain.(*keychain)
+	if !ok {
+		return CredentialSource{Fallback: c.resolves(c.keychain, host)}
+	}
+	var src CredentialSource
+	if !k.static.Empty() {
+		src.StaticHost = CanonicalHost(k.static.Registry)
+		if src.StaticHost == CanonicalHost(host) {
+			src.Static = "basic"
+			if k.static.Token != "" {
+				src.Static = "token"
+			}
+			return src
+		}
+	}
+	src.Fallback = k.fallback != nil && c.resolves(k.fallback, host)
+	return src
+}
+
+// resolves reports whether kc has credentials for host.
+func (c *Client) resolves(kc authn.Keychain, host string) bool {
+	reg, err := name.NewRegistry(host, name.WeakValidation)
+	if err != nil {
+		return false
+	}
+	a, err := kc.Resolve(reg)
+	return err == nil && a != authn.Anonymous
 }

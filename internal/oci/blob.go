@@ -9,10 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -20,49 +22,46 @@ import (
 // larger than limit, verifying its digest and caching it, in memory and in
 // the shared cache when there is one.
 func (c *Client) Blob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, error) {
-	key := "blob:" + repo.Name() + "@" + digest
-	if v, ok := c.content.get(key); ok {
-		return v.([]byte), nil
+	what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
+	if b, ok := c.cache.localBlob(repo, digest); ok {
+		return withinLimit(b, limit, what)
 	}
-	v, err, _ := c.flight.Do(key, func() (any, error) {
-		if b, ok := c.sharedBlob(ctx, repo, digest, limit); ok {
-			c.content.add(key, b, int64(len(b)))
-			return b, nil
+	// The limit is part of the key: a caller allowing less must not share
+	// (and fail) the fetch of one allowing more, nor the other way round.
+	return coalesce(ctx, c, blobKey(repo, digest).String()+"|"+strconv.FormatInt(limit, 10), func(ctx context.Context) ([]byte, error) {
+		lookup := func(ctx context.Context) ([]byte, bool) { return c.cache.blob(ctx, repo, digest) }
+		if b, ok := lookup(ctx); ok {
+			return withinLimit(b, limit, what)
 		}
-		what := "blob " + shortDigest(digest) + " of " + DisplayName(repo)
-		resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
+		b, err := cache.Once(ctx, c.cache.shared, blobKey(repo, digest).String(), lookup, func(ctx context.Context) ([]byte, error) {
+			return c.fetchBlob(ctx, repo, digest, limit, what)
+		})
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
-			return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
-		}
-		c.content.add(key, resp.body, int64(len(resp.body)))
-		if verifiable(digest) {
-			c.shared.set(ctx, sharedBlobKey(repo, digest), resp.body, sharedContentTTL)
-		}
-		return resp.body, nil
+		return withinLimit(b, limit, what)
 	})
+}
+
+// fetchBlob GETs a blob under limit, verifies and caches it.
+func (c *Client) fetchBlob(ctx context.Context, repo name.Repository, digest string, limit int64, what string) ([]byte, error) {
+	resp, err := c.do(ctx, request{method: http.MethodGet, repo: repo, path: "blobs/" + digest, what: what, limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	return v.([]byte), nil
+	if strings.HasPrefix(digest, "sha256:") && sha256Digest(resp.body) != digest {
+		return nil, fmt.Errorf("%w: %s sent content for %s that does not match its digest", errdef.ErrBadResponse, repo.RegistryStr(), what)
+	}
+	c.cache.putBlob(ctx, repo, digest, resp.body)
+	return resp.body, nil
 }
 
-// sharedBlob reads a blob from the shared cache, verifying its digest.
-func (c *Client) sharedBlob(ctx context.Context, repo name.Repository, digest string, limit int64) ([]byte, bool) {
-	if !verifiable(digest) {
-		return nil, false
+// withinLimit holds cached content to the caller's own limit.
+func withinLimit(b []byte, limit int64, what string) ([]byte, error) {
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, what, len(b), limit)
 	}
-	b, ok := c.shared.get(ctx, sharedBlobKey(repo, digest))
-	if !ok || int64(len(b)) > limit {
-		return nil, false
-	}
-	if sha256Digest(b) != digest {
-		c.log.Warn("shared cache held a blob that does not match its digest; ignoring it", "repository", repo.Name(), "digest", digest)
-		return nil, false
-	}
-	return b, true
+	return b, nil
 }
 
 // OpenBlob streams a blob (a layer) without buffering it. The reader checks

@@ -87,39 +87,47 @@ func (c *Client) catalogTransport(ctx context.Context, reg name.Registry) (http.
 		return nil, "", err
 	}
 	key := reg.RegistryStr() + "/_catalog"
-	c.mu.Lock()
-	rt, ok := c.transports[key]
-	c.mu.Unlock()
 	ch, err := c.challenge(ctx, reg)
 	if err != nil {
 		return nil, "", err
 	}
-	if ok {
-		return rt, schemeOf(ch), nil
+	if rt, ok := c.transports.Get(key); ok {
+		return rt.(http.RoundTripper), schemeOf(ch), nil
 	}
+	rt, err := coalesce(ctx, c, "auth:"+key, func(ctx context.Context) (http.RoundTripper, error) {
+		rt, err := c.newCatalogTransport(ctx, reg, ch)
+		if err == nil {
+			c.transports.Add(key, rt, 1)
+		}
+		return rt, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return rt, schemeOf(ch), nil
+}
+
+func (c *Client) newCatalogTransport(ctx context.Context, reg name.Registry, ch *transport.Challenge) (http.RoundTripper, error) {
 	auth, err := c.keychain.Resolve(reg)
 	if err != nil {
 		c.log.Warn("credential lookup failed; continuing anonymously", "registry", reg.RegistryStr(), "error", err)
 		auth = authn.Anonymous
 	}
 	if !strings.EqualFold(ch.Scheme, "bearer") {
-		rt = &basicTransport{inner: c.base, auth: auth, host: reg.RegistryStr()}
-	} else {
-		tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-		defer cancel()
-		tok, err := transport.Exchange(tctx, reg, auth, c.base, []string{catalogScope}, ch)
-		if err != nil {
-			return nil, "", classifyTransportError(reg.RegistryStr(), err)
-		}
-		if tok.Token == "" {
-			tok.Token = tok.AccessToken
-		}
-		if rt, err = transport.FromToken(reg, auth, c.base, ch, tok); err != nil {
-			return nil, "", classifyTransportError(reg.RegistryStr(), err)
-		}
+		return &basicTransport{inner: c.base, auth: auth, host: reg.RegistryStr()}, nil
 	}
-	c.mu.Lock()
-	c.transports[key] = rt
-	c.mu.Unlock()
-	return rt, schemeOf(ch), nil
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	tok, err := transport.Exchange(ctx, reg, auth, c.base, []string{catalogScope}, ch)
+	if err != nil {
+		return nil, classifyTransportError(reg.RegistryStr(), err)
+	}
+	if tok.Token == "" {
+		tok.Token = tok.AccessToken
+	}
+	rt, err := transport.FromToken(reg, auth, c.base, ch, tok)
+	if err != nil {
+		return nil, classifyTransportError(reg.RegistryStr(), err)
+	}
+	return rt, nil
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 )
 
 // Options configure a Client. The zero value is usable: anonymous access,
@@ -41,6 +43,9 @@ type Options struct {
 	Shared SharedCache
 	// Policy restricts which registries and addresses may be contacted.
 	Policy Policy
+	// Now returns the current time; nil means time.Now. Every TTL is
+	// measured with it, so tests move time instead of sleeping.
+	Now func() time.Time
 }
 
 // Client talks to OCI registries. It is safe for concurrent use; keep one per
@@ -54,12 +59,11 @@ type Client struct {
 
 	mu         sync.Mutex
 	challenges map[string]*transport.Challenge // registry → ping result
-	transports map[string]http.RoundTripper    // registry/repository → authenticated transport
-	flight     singleflight.Group
+	transports *cache.LRU                      // registry/repository → authenticated transport, bounded by count
+	flight     singleflight.Group              // used only through coalesce
 
-	content *lru
-	tags    *tagCache
-	shared  *sharedLayer // nil without a shared cache
+	cache   *store
+	content *memTier // the cache's memory, for answers kept under their own keys
 }
 
 // New returns a Client.
@@ -77,9 +81,7 @@ func New(opts Options) *Client {
 		base:       opts.Transport,
 		log:        opts.Logger,
 		challenges: map[string]*transport.Challenge{},
-		transports: map[string]http.RoundTripper{},
-		content:    newLRU(opts.CacheBytes),
-		tags:       newTagCache(opts.TagTTL),
+		transports: cache.NewLRU(maxTransports),
 	}
 	if c.keychain == nil {
 		c.keychain = authn.NewMultiKeychain()
@@ -90,7 +92,9 @@ func New(opts Options) *Client {
 	if c.base == nil {
 		c.base = defaultTransport(opts.Timeout, opts.Policy)
 	}
-	c.shared = newSharedLayer(opts.Shared, c.log, time.Now)
+	c.base = opts.Policy.guardRedirects(c.base)
+	c.cache = newStore(opts, c.log)
+	c.content = c.cache.mem
 	for _, h := range opts.Insecure {
 		c.insecure[strings.ToLower(strings.TrimSpace(h))] = true
 	}
@@ -115,14 +119,10 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		return nil, "", err
 	}
 	key := reg.RegistryStr() + "/" + repo.RepositoryStr()
-	c.mu.Lock()
-	rt, ok := c.transports[key]
-	ch := c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	if ok {
-		return rt, schemeOf(ch), nil
+	if rt, ok := c.transports.Get(key); ok {
+		return rt.(http.RoundTripper), schemeOf(c.knownChallenge(reg)), nil
 	}
-	v, err, _ := c.flight.Do("auth:"+key, func() (any, error) {
+	rt, err := coalesce(ctx, c, "auth:"+key, func(ctx context.Context) (http.RoundTripper, error) {
 		ch, err := c.challenge(ctx, reg)
 		if err != nil {
 			return nil, err
@@ -131,18 +131,24 @@ func (c *Client) authTransport(ctx context.Context, repo name.Repository) (http.
 		if err != nil {
 			return nil, err
 		}
-		c.mu.Lock()
-		c.transports[key] = rt
-		c.mu.Unlock()
+		c.transports.Add(key, rt, 1)
 		return rt, nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
+	return rt, schemeOf(c.knownChallenge(reg)), nil
+}
+
+// maxTransports bounds the authenticated transports kept (one per
+// repository asked about); the least recently used is dropped and its token
+// exchanged again when needed.
+const maxTransports = 4096
+
+func (c *Client) knownChallenge(reg name.Registry) *transport.Challenge {
 	c.mu.Lock()
-	ch = c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	return v.(http.RoundTripper), schemeOf(ch), nil
+	defer c.mu.Unlock()
+	return c.challenges[reg.RegistryStr()]
 }
 
 func schemeOf(ch *transport.Challenge) string {
@@ -154,13 +160,10 @@ func schemeOf(ch *transport.Challenge) string {
 
 // challenge pings a registry once and remembers how it wants to be spoken to.
 func (c *Client) challenge(ctx context.Context, reg name.Registry) (*transport.Challenge, error) {
-	c.mu.Lock()
-	ch, ok := c.challenges[reg.RegistryStr()]
-	c.mu.Unlock()
-	if ok {
+	if ch := c.knownChallenge(reg); ch != nil {
 		return ch, nil
 	}
-	v, err, _ := c.flight.Do("ping:"+reg.RegistryStr(), func() (any, error) {
+	return coalesce(ctx, c, "ping:"+reg.RegistryStr(), func(ctx context.Context) (*transport.Challenge, error) {
 		ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 		defer cancel()
 		ch, err := transport.Ping(ctx, reg, c.base)
@@ -168,14 +171,13 @@ func (c *Client) challenge(ctx context.Context, reg name.Registry) (*transport.C
 			return nil, classifyTransportError(reg.RegistryStr(), err)
 		}
 		c.mu.Lock()
+		if len(c.challenges) >= maxTransports {
+			clear(c.challenges) // a crude bound: one ping per registry relearns them
+		}
 		c.challenges[reg.RegistryStr()] = ch
 		c.mu.Unlock()
 		return ch, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*transport.Challenge), nil
 }
 
 func (c *Client) newTransport(ctx context.Context, repo name.Repository, ch *transport.Challenge) (http.RoundTripper, error) {
@@ -228,9 +230,7 @@ func (t *basicTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // forgetTransport drops a repository's transport, e.g. after its token was refused.
 func (c *Client) forgetTransport(repo name.Repository) {
-	c.mu.Lock()
-	delete(c.transports, repo.RegistryStr()+"/"+repo.RepositoryStr())
-	c.mu.Unlock()
+	c.transports.Remove(repo.RegistryStr() + "/" + repo.RepositoryStr())
 }
 
 // Close releases idle connections. The Client stays usable.

@@ -24,6 +24,16 @@
 //     fetched by digest is verified and may be cached forever. Tags move, so
 //     a tag's digest is cached only for a short TTL and revalidated with a
 //     HEAD, which on Docker Hub does not spend pull quota.
+//
+// How the client caches (cache.go): one store owns an in-memory LRU and,
+// with Options.Shared, a tier shared with other replicas (Redis), behind
+// typed keys. Every lookup reads "memory → shared tier → HEAD → GET";
+// content read back from the shared tier is re-hashed against its digest,
+// and answers that cannot be verified (tags, tag lists) carry the time they
+// were fetched, judged by Options.Now. Identical concurrent fetches are
+// merged by coalesce (flight.go), detached from any one caller; replicas
+// asked for the same new thing at once take a short lease (cache.Once) so
+// that one of them fetches.
 //   - An image index (manifest list) points at one image manifest per
 //     platform. BuildKit adds attestation manifests to it with platform
 //     unknown/unknown; they are not platforms.

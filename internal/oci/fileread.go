@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -22,6 +23,12 @@ type FileContent struct {
 	Entry     FileEntry // Entry.Path is where the content was found, after links
 	Content   []byte    // at most the max asked for
 	Truncated bool
+}
+
+// Text returns the content as text, cut at a character boundary if the
+// file was truncated; ok is false for binary content.
+func (fc *FileContent) Text() (text []byte, ok bool) {
+	return attest.TextPrefix(fc.Content, fc.Truncated)
 }
 
 // ReadFile reads a file of the merged filesystem, walking layers from the
@@ -45,16 +52,20 @@ func (c *Client) ReadFile(ctx context.Context, repo name.Repository, img *v1.Man
 func (c *Client) readFile(ctx context.Context, repo name.Repository, img *v1.Manifest, p string, max int, opts ScanOptions) (*FileContent, error) {
 	ctx, cancel := opts.withDeadline(ctx)
 	defer cancel()
+	plan, err := walkPlan(img.Layers)
+	if err != nil {
+		return nil, err
+	}
 	b := newBudget(opts)
 	target := cleanPath(p)
 	for range maxLinkHops + 1 {
-		fc, next, err := c.findFile(ctx, repo, img.Layers, target, max, b)
+		fc, next, err := c.findFile(ctx, repo, plan, target, max, b)
 		if err != nil || next == "" {
 			return fc, err
 		}
 		target = next
 	}
-	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", errdef.ErrNotFound, p, maxLinkHops)
+	return nil, fmt.Errorf("%w: %s: more than %d symbolic links on the way", errdef.ErrNotInImage, p, maxLinkHops)
 }
 
 // layersKey names an image's filesystem by its layer digests.
@@ -75,13 +86,13 @@ type lookup struct {
 }
 
 // findFile searches the layers once; next is set when a link must be followed.
-func (c *Client) findFile(ctx context.Context, repo name.Repository, layers []v1.Descriptor, target string, max int, b *budget) (*FileContent, string, error) {
+func (c *Client) findFile(ctx context.Context, repo name.Repository, plan []layerStep, target string, max int, b *budget) (*FileContent, string, error) {
 	upperDirs := map[string]bool{} // ancestors an upper layer made directories
-	for i := len(layers) - 1; i >= 0; i-- {
-		label := layerLabel(i, len(layers), layers[i])
+	for _, step := range plan {
+		label := step.label
 		var l lookup
-		err := c.walkLayer(ctx, repo, layers[i], label, b, func(hdr *tar.Header, r io.Reader) (bool, error) {
-			return l.visit(hdr, r, target, layers[i].Digest.String(), label, max, upperDirs)
+		err := c.walkLayer(ctx, repo, step.desc, label, b, func(hdr *tar.Header, r io.Reader) (bool, error) {
+			return l.visit(hdr, r, target, step.desc.Digest.String(), label, max, upperDirs)
 		})
 		if errors.Is(err, errScanBudget) {
 			return nil, "", fmt.Errorf("%w: read the %d MiB cap of layer data without finding %s (stopped in %s)", errdef.ErrTooLarge, b.opts.MaxBytes>>20, target, label)
@@ -97,13 +108,13 @@ func (c *Client) findFile(ctx context.Context, repo name.Repository, layers []v1
 		case l.link != "":
 			return nil, l.link, nil
 		case l.deleted != "":
-			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", errdef.ErrNotFound, target, l.deleted, label)
+			return nil, "", fmt.Errorf("%w: %s is not in the image: %s in %s", errdef.ErrNotInImage, target, l.deleted, label)
 		}
 		for _, d := range l.dirsSeen {
 			upperDirs[d] = true
 		}
 	}
-	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", errdef.ErrNotFound, target)
+	return nil, "", fmt.Errorf("%w: %s is not in the image (list_image_files shows what is there)", errdef.ErrNotInImage, target)
 }
 
 // visit inspects one tar entry; it stops the layer once the answer is known.

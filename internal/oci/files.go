@@ -170,14 +170,20 @@ func (c *Client) listFiles(ctx context.Context, repo name.Repository, img *v1.Ma
 	keep := func(p string) bool { return strings.HasPrefix(p, prefix) || strings.HasPrefix(prefix, p+"/") }
 	ctx, cancel := opts.withDeadline(ctx)
 	defer cancel()
+	plan, err := walkPlan(img.Layers)
+	if err != nil {
+		return nil, err
+	}
 	m := newMerger()
 	b := newBudget(opts)
 	out := &FileListing{}
-	layers := img.Layers
-	for i := len(layers) - 1; i >= 0 && !out.Truncated; i-- {
-		label := layerLabel(i, len(layers), layers[i])
-		m.currentLayer = layers[i].Digest.String()
-		err := c.walkLayer(ctx, repo, layers[i], label, b, func(hdr *tar.Header, _ io.Reader) (bool, error) {
+	for _, step := range plan {
+		if out.Truncated {
+			break
+		}
+		label := step.label
+		m.currentLayer = step.desc.Digest.String()
+		err := c.walkLayer(ctx, repo, step.desc, label, b, func(hdr *tar.Header, _ io.Reader) (bool, error) {
 			m.add(hdr, keep)
 			if m.entriesInView >= MaxFileEntries {
 				out.Truncated, out.Reason = true, fmt.Sprintf("stopped at %d entries in %s", MaxFileEntries, label)

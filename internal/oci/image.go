@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -19,6 +20,48 @@ type Resolved struct {
 	Platforms []Platform // the real platforms of Index (attestations excluded)
 	Image     *Manifest  // the image manifest chosen
 	Platform  *Platform  // the platform chosen from Index, if any
+	// Config and RawConfig are the image's config, filled by ResolveImage.
+	// Config is nil for an artifact whose config is not an image config.
+	Config    *v1.ConfigFile
+	RawConfig []byte
+}
+
+// ResolveImage resolves a reference and a platform to everything a tool
+// shows about one image: the index and its platforms (when the reference
+// names an index), the image manifest and its config. A platform that a
+// single-platform image does not have is refused. maxConfig, when positive,
+// refuses a config larger than that from the size the manifest declares,
+// before any byte of it is fetched.
+func (c *Client) ResolveImage(ctx context.Context, ref name.Reference, want *Platform, maxConfig int64) (*Resolved, error) {
+	r, err := c.Resolve(ctx, ref, want)
+	if err != nil {
+		return nil, err
+	}
+	// The general limit is named first: a config over it is refused by
+	// Config before any byte is fetched, whatever this caller allows.
+	if img := r.Image.Image; maxConfig > 0 && img != nil && img.Config.Size > maxConfig && img.Config.Size <= MaxConfigBytes {
+		return nil, fmt.Errorf("%w: the config of %s is %d bytes, over the %d bytes this call can return", errdef.ErrTooLarge, DisplayRef(ref), img.Config.Size, maxConfig)
+	}
+	r.Config, r.RawConfig, err = c.Config(ctx, ref.Context(), r.Image)
+	if err != nil && !errors.Is(err, errdef.ErrUnsupported) {
+		return nil, err
+	}
+	if err := r.checkSinglePlatform(want); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkSinglePlatform refuses a platform that a single-platform image does not have.
+func (r *Resolved) checkSinglePlatform(want *Platform) error {
+	if want == nil || r.Index != nil || r.Config == nil {
+		return nil
+	}
+	have := Platform{OS: r.Config.OS, Architecture: r.Config.Architecture, Variant: r.Config.Variant}
+	if !want.Matches(have) {
+		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s; it has: %s (omit platform)", errdef.ErrInvalidInput, DisplayRef(r.Ref), have, want, have)
+	}
+	return nil
 }
 
 // Resolve fetches the manifest a reference names and, for an index, the
@@ -61,7 +104,7 @@ func IndexPlatforms(idx *v1.IndexManifest) []Platform {
 		}
 		out = append(out, Platform{
 			OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant,
-			Digest: d.Digest.String(), Size: d.Size,
+			Digest: d.Digest.String(),
 		})
 	}
 	return out
@@ -92,7 +135,7 @@ func choosePlatform(platforms []Platform, want *Platform, what string) (Platform
 	for i, p := range platforms {
 		names[i] = p.String()
 	}
-	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrNotFound, what, want, strings.Join(names, ", "))
+	return Platform{}, fmt.Errorf("%w: %s has no %s image; it has: %s", errdef.ErrInvalidInput, what, want, strings.Join(names, ", "))
 }
 
 // Config fetches and decodes an image's config blob, returning the raw bytes too.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -28,11 +29,26 @@ const (
 	// that trickles a layer cannot hold a call (and its connection) for as
 	// long as the byte budget would allow.
 	MaxScanTime = 2 * time.Minute
-	// maxZstdWindow bounds a zstd decoder's memory; BuildKit and containerd
-	// write windows of a few MiB, and even --long=27 fits.
-	maxZstdWindow = 128 << 20
+	// MaxZstdWindow bounds the history a zstd decoder keeps, which is most
+	// of its memory (the window plus 64 KiB in low-memory mode). BuildKit
+	// and containerd write windows of at most 8 MiB, as does the zstd CLI up
+	// to level 19; RFC 8878 asks decoders to support 8 MiB. Layers made with
+	// --ultra -20..22 or --long declare more and are refused with a message
+	// saying so: a 33 KB layer declaring 128 MiB must not cost 128 MiB.
+	MaxZstdWindow = 8 << 20
+	// MaxConcurrentLayerWalks caps the layer streams decompressed at once in
+	// the process, whatever the number of calls: with MaxZstdWindow it bounds
+	// decompression memory to about MaxConcurrentLayerWalks × 9 MiB. A walk
+	// over the cap waits its turn, within its own deadline.
+	MaxConcurrentLayerWalks = 4
 	// progressEvery is how often, in bytes read, a long scan reports progress.
 	progressEvery = 32 << 20
+	// MaxWalkLayers caps the distinct layers a walk accepts, and so the blob
+	// fetches one call can cause. A manifest can list tens of thousands of
+	// layers within MaxManifestBytes; Docker cannot run an image of more
+	// than about 125 (overlay2 stops at 128), so a thousand leaves room for
+	// images built by other tools.
+	MaxWalkLayers = 1000
 )
 
 var (
@@ -110,6 +126,10 @@ func (c *Client) walkLayer(ctx context.Context, repo name.Repository, layer v1.D
 	if b.opts.Progress != nil {
 		b.opts.Progress(label, float64(b.used))
 	}
+	if err := layerWalkSlots.acquire(ctx); err != nil {
+		return err
+	}
+	defer layerWalkSlots.release()
 	rc, err := c.OpenBlob(ctx, repo, layer.Digest.String())
 	if err != nil {
 		return err
@@ -127,7 +147,8 @@ func (c *Client) walkLayer(ctx context.Context, repo name.Repository, layer v1.D
 		defer gz.Close()
 		r = gz
 	case bytes.HasPrefix(magic, zstdMagic):
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(MaxZstdWindow), zstd.WithDecoderMaxMemory(MaxZstdWindow))
 		if err != nil {
 			return layerError(ctx, label, err)
 		}
@@ -153,6 +174,36 @@ func (c *Client) walkLayer(ctx context.Context, repo name.Repository, layer v1.D
 	}
 }
 
+// walkSlots is a counting semaphore with a queue: acquire waits for a free
+// slot or for the caller's context to end.
+type walkSlots struct {
+	slots   chan struct{}
+	waiting atomic.Int32 // callers queued, for tests and diagnostics
+}
+
+// layerWalkSlots is process-wide because memory is: several Clients in one
+// process share the cap.
+var layerWalkSlots = &walkSlots{slots: make(chan struct{}, MaxConcurrentLayerWalks)}
+
+func (s *walkSlots) acquire(ctx context.Context) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%w: the server is busy: %d layer walks were running and this call waited for a turn until it ended; retry shortly",
+			ctx.Err(), cap(s.slots))
+	}
+}
+
+func (s *walkSlots) release() { <-s.slots }
+
 // layerError keeps the budget, cancellation and classified errors, and
 // turns a corrupt stream into ErrBadResponse without echoing Go's wording.
 func layerError(ctx context.Context, label string, err error) error {
@@ -163,10 +214,40 @@ func layerError(ctx context.Context, label string, err error) error {
 		return ctx.Err()
 	case errors.Is(err, errdef.ErrBadResponse), errors.Is(err, errdef.ErrUnreachable), errors.Is(err, errdef.ErrTooLarge):
 		return err
+	case errors.Is(err, zstd.ErrWindowSizeExceeded), errors.Is(err, zstd.ErrDecoderSizeExceeded):
+		return fmt.Errorf("%w: %s is zstd-compressed with a window over %d MiB (made with --long or --ultra), more memory than this server gives one layer",
+			errdef.ErrUnsupported, label, MaxZstdWindow>>20)
 	case errors.Is(err, tar.ErrHeader):
 		return fmt.Errorf("%w: %s is not a tar archive (plain, gzip or zstd); it may be an artifact rather than a filesystem layer", errdef.ErrUnsupported, label)
 	}
 	return fmt.Errorf("%w: %s could not be read to the end; its compressed stream is corrupt or the download broke off", errdef.ErrBadResponse, label)
+}
+
+// layerStep is one distinct layer of a walk, with its label for messages.
+type layerStep struct {
+	desc  v1.Descriptor
+	label string
+}
+
+// walkPlan lists an image's distinct layers from the top down. A layer
+// listed again lower down adds nothing to the merged filesystem: every path
+// it holds is already decided by its upper copy, and its whiteouts already
+// apply to everything below. Reading it once keeps a manifest that repeats
+// one layer from turning into as many downloads.
+func walkPlan(layers []v1.Descriptor) ([]layerStep, error) {
+	seen := make(map[v1.Hash]bool, min(len(layers), MaxWalkLayers))
+	var plan []layerStep
+	for i := len(layers) - 1; i >= 0; i-- {
+		if seen[layers[i].Digest] {
+			continue
+		}
+		if len(plan) == MaxWalkLayers {
+			return nil, fmt.Errorf("%w: the image lists more than %d distinct layers, more than a file walk reads", errdef.ErrTooLarge, MaxWalkLayers)
+		}
+		seen[layers[i].Digest] = true
+		plan = append(plan, layerStep{desc: layers[i], label: layerLabel(i, len(layers), layers[i])})
+	}
+	return plan, nil
 }
 
 // layerLabel names a layer in messages: "layer 2 of 5 (sha256:0123456789ab)".

@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -40,90 +41,106 @@ type Manifest struct {
 // IsIndex reports whether the manifest is an index of other manifests.
 func (m *Manifest) IsIndex() bool { return m.Index != nil }
 
-// Manifest fetches the manifest a reference names. By tag, a cached digest is
-// trusted for the tag TTL and then revalidated with a HEAD; by digest, a
-// cached copy is always good. The shared cache, when there is one, is asked
-// before the registry.
+// Manifest fetches the manifest a reference names, reading "cache → HEAD →
+// GET": by tag, a cached digest is trusted for the tag TTL and then
+// revalidated with a HEAD (which spends no pull); by digest, a cached copy is
+// always good. The shared cache, when there is one, is asked before the
+// registry.
 func (c *Client) Manifest(ctx context.Context, ref name.Reference) (*Manifest, error) {
 	if d, ok := ref.(name.Digest); ok {
 		return c.manifestByDigest(ctx, d.Context(), d.DigestStr(), DisplayRef(ref))
 	}
-	tagKey := ref.Context().Name() + ":" + ref.Identifier()
-	if digest, fresh, ok := c.tags.lookup(tagKey); ok && fresh {
-		if m, cached := c.cachedManifest(ref.Context(), digest); cached {
+	tk := tagKey(ref)
+	if digest, fresh, ok := c.cache.localTag(tk); ok && fresh {
+		if m, cached := c.cache.localManifest(ref.Context(), digest); cached {
 			return m, nil
 		}
 	}
 	// Everything slower is coalesced, revalidation included, so that a burst
 	// of calls after the TTL costs one HEAD.
-	v, err, _ := c.flight.Do("manifest:"+tagKey, func() (any, error) {
-		return c.manifestByTag(ctx, ref, tagKey)
+	return coalesce(ctx, c, tk.String(), func(ctx context.Context) (*Manifest, error) {
+		return c.manifestByTag(ctx, ref, tk)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Manifest), nil
 }
 
 // manifestByTag answers from a known digest when it can (fresh, or
 // revalidated with a HEAD), and otherwise GETs the manifest by tag, which
 // yields its digest too.
-func (c *Client) manifestByTag(ctx context.Context, ref name.Reference, tagKey string) (*Manifest, error) {
+func (c *Client) manifestByTag(ctx context.Context, ref name.Reference, tk key) (*Manifest, error) {
+	if m, ok := c.knownTag(ctx, ref, tk); ok {
+		return m, nil
+	}
+	// Replicas asked for the same new tag at once: one GETs it, the others
+	// wait for its answer in the shared cache.
+	return cache.Once(ctx, c.cache.shared, tk.String(), func(ctx context.Context) (*Manifest, bool) {
+		return c.freshTag(ctx, ref, tk)
+	}, func(ctx context.Context) (*Manifest, error) {
+		m, err := c.fetchManifest(ctx, ref.Context(), ref.Identifier(), "", DisplayRef(ref))
+		if err != nil {
+			return nil, err
+		}
+		c.cache.putTag(ctx, tk, m.Digest)
+		return m, nil
+	})
+}
+
+// freshTag answers from a fresh tag entry whose manifest is held.
+func (c *Client) freshTag(ctx context.Context, ref name.Reference, tk key) (*Manifest, bool) {
+	digest, fresh, ok := c.cache.tag(ctx, tk)
+	if !ok || !fresh {
+		return nil, false
+	}
+	return c.cache.manifest(ctx, ref.Context(), digest)
+}
+
+// knownTag answers from the cache: a fresh tag whose manifest is held, or a
+// stale one that a HEAD shows still (or now) points at a held manifest.
+func (c *Client) knownTag(ctx context.Context, ref name.Reference, tk key) (*Manifest, bool) {
 	repo := ref.Context()
-	if digest, fresh, ok := c.lookupTag(ctx, tagKey); ok {
-		if m, cached := c.lookupManifest(ctx, repo, digest); cached {
-			if fresh {
-				return m, nil
-			}
-			if head, err := c.HeadManifest(ctx, ref); err == nil && head.Digest != "" {
-				if head.Digest == digest {
-					c.storeTag(ctx, tagKey, digest)
-					return m, nil
-				}
-				// The tag moved; another replica may already hold its new target.
-				if m, cached := c.lookupManifest(ctx, repo, head.Digest); cached {
-					c.storeTag(ctx, tagKey, head.Digest)
-					return m, nil
-				}
-			}
+	digest, fresh, ok := c.cache.tag(ctx, tk)
+	if !ok {
+		return nil, false
+	}
+	m, cached := c.cache.manifest(ctx, repo, digest)
+	if !cached {
+		return nil, false
+	}
+	if fresh {
+		return m, true
+	}
+	head, err := c.HeadManifest(ctx, ref)
+	if err != nil || head.Digest == "" {
+		return nil, false
+	}
+	if head.Digest != digest {
+		// The tag moved; another replica may already hold its new target.
+		if m, cached = c.cache.manifest(ctx, repo, head.Digest); !cached {
+			return nil, false
 		}
 	}
-	m, err := c.fetchManifest(ctx, repo, ref.Identifier(), "", DisplayRef(ref))
-	if err != nil {
-		return nil, err
-	}
-	c.storeTag(ctx, tagKey, m.Digest)
-	return m, nil
+	c.cache.putTag(ctx, tk, head.Digest)
+	return m, true
 }
 
 func (c *Client) manifestByDigest(ctx context.Context, repo name.Repository, digest, what string) (*Manifest, error) {
-	if m, ok := c.cachedManifest(repo, digest); ok {
+	if m, ok := c.cache.localManifest(repo, digest); ok {
 		return m, nil
 	}
-	v, err, _ := c.flight.Do("manifest:"+repo.Name()+"@"+digest, func() (any, error) {
-		if m, ok := c.sharedManifest(ctx, repo, digest); ok {
+	return coalesce(ctx, c, manifestKey(repo, digest).String(), func(ctx context.Context) (*Manifest, error) {
+		if m, ok := c.cache.manifest(ctx, repo, digest); ok {
 			return m, nil
 		}
-		return c.fetchManifest(ctx, repo, digest, digest, what)
+		return cache.Once(ctx, c.cache.shared, manifestKey(repo, digest).String(), func(ctx context.Context) (*Manifest, bool) {
+			return c.cache.manifest(ctx, repo, digest)
+		}, func(ctx context.Context) (*Manifest, error) {
+			return c.fetchManifest(ctx, repo, digest, digest, what)
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Manifest), nil
 }
 
 // ManifestByDigest fetches a manifest in repo by digest.
 func (c *Client) ManifestByDigest(ctx context.Context, repo name.Repository, digest string) (*Manifest, error) {
 	return c.manifestByDigest(ctx, repo, digest, DisplayName(repo)+"@"+digest)
-}
-
-// cachedManifest looks in the in-memory cache only.
-func (c *Client) cachedManifest(repo name.Repository, digest string) (*Manifest, bool) {
-	v, ok := c.content.get("manifest:" + repo.Name() + "@" + digest)
-	if !ok {
-		return nil, false
-	}
-	return v.(*Manifest), true
 }
 
 // fetchManifest GETs a manifest; want is the expected digest ("" for a tag).
@@ -151,8 +168,7 @@ func (c *Client) fetchManifest(ctx context.Context, repo name.Repository, ident,
 		m.Digest = want // another algorithm: trust the registry's name for it
 	}
 	m.RateLimit = rateLimitHeaders(resp.header)
-	c.content.add("manifest:"+repo.Name()+"@"+m.Digest, m, int64(len(m.Raw)))
-	c.shareManifest(ctx, repo, m)
+	c.cache.putManifest(ctx, repo, m)
 	return m, nil
 }
 

@@ -1,13 +1,11 @@
 package oci
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/netip"
 	"path"
 	"strings"
-	"syscall"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
@@ -15,43 +13,114 @@ import (
 // Policy decides which registries may be contacted. A prompt-injected model
 // can name any host, so the server must not become a way into the networks
 // it runs in.
+//
+// Names are compared after normalisation: lower case, without a trailing dot
+// ("EVIL.test." is "evil.test"), IPv4-mapped IPv6 literals as the IPv4
+// address they stand for ("[::ffff:10.0.0.1]" is "10.0.0.1").
+//
+// Deny entries match both names and addresses:
+//   - a glob (*.evil.test) is matched against the registry's name only;
+//   - an exact name (evil.test, evil.test:5000) is matched against the name,
+//     and is also resolved at dial time: a connection to any address it
+//     resolves to is refused, so the host cannot be reached through an IP
+//     literal or another name for the same machine. Where the name shares an
+//     address with others (a CDN), those are refused too; -allow-registries
+//     is the tighter boundary;
+//   - an IP address or CIDR prefix (203.0.113.5, 10.0.0.0/8) is matched
+//     against IP literals and, at dial time, against every address
+//     connected to, whatever name led there.
+//
+// Allow entries match names only.
 type Policy struct {
 	// Allow, when non-empty, lists the only registry hosts allowed (globs: *.example.com).
 	Allow []string
-	// Deny lists registry hosts refused (globs), checked after Allow.
+	// Deny lists registry hosts refused (globs, exact names, addresses or CIDR prefixes), checked after Allow.
 	Deny []string
-	// DenyPrivate also refuses loopback, RFC 1918 and unique-local addresses.
+	// DenyPrivate also refuses loopback, RFC 1918, unique-local and
+	// carrier-grade NAT addresses, and IPv6 forms that embed them.
 	DenyPrivate bool
 }
 
-// alwaysDenied are link-local and cloud metadata addresses: never a registry,
-// often a credential vending machine.
-var alwaysDenied = []netip.Prefix{
-	netip.MustParsePrefix("169.254.0.0/16"),
-	netip.MustParsePrefix("fe80::/10"),
-	netip.MustParsePrefix("fd00:ec2::254/128"),
+// normalHost lowers a host, drops a trailing dot and brackets, and writes an
+// IP literal in its canonical form (IPv4-mapped IPv6 as IPv4).
+func normalHost(host string) string {
+	h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	if ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); err == nil {
+		return ip.Unmap().WithZone("").String()
+	}
+	return h
 }
 
-// CheckHost applies the allow and deny globs to a registry host[:port].
-func (p Policy) CheckHost(hostport string) error {
-	host := strings.ToLower(hostport)
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+// splitHostPort splits host[:port], normalising the host; port is "" when absent.
+func splitHostPort(hostport string) (host, port string) {
+	s := strings.TrimSpace(hostport)
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		return normalHost(h), p
 	}
-	candidates := []string{strings.ToLower(hostport), host, CanonicalHost(host)}
-	if len(p.Allow) > 0 && !matchAny(p.Allow, candidates) {
+	return normalHost(s), ""
+}
+
+// candidates are the forms of a registry host the globs are matched against:
+// host:port, host and the canonical Docker Hub name.
+func candidates(hostport string) []string {
+	host, port := splitHostPort(hostport)
+	out := []string{host, CanonicalHost(host)}
+	if port != "" {
+		out = append(out, net.JoinHostPort(host, port))
+		if strings.Contains(host, ":") { // globs are written without brackets: ::1:5000
+			out = append(out, host+":"+port)
+		}
+	}
+	return out
+}
+
+// CheckHost applies the allow and deny lists to a registry host[:port].
+func (p Policy) CheckHost(hostport string) error {
+	cands := candidates(hostport)
+	if len(p.Allow) > 0 && !matchAny(p.Allow, cands) {
 		return fmt.Errorf("%w: registry %s is not in the allowed list (-allow-registries)", errdef.ErrPolicy, hostport)
 	}
-	if matchAny(p.Deny, candidates) {
+	if matchAny(p.Deny, cands) || p.deniesLiteral(hostport) {
 		return fmt.Errorf("%w: registry %s is refused by -deny-registries", errdef.ErrPolicy, hostport)
 	}
 	return nil
 }
 
-func matchAny(globs, candidates []string) bool {
+// deniesLiteral reports whether hostport is an IP literal inside a denied
+// address or prefix.
+func (p Policy) deniesLiteral(hostport string) bool {
+	host, _ := splitHostPort(hostport)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	for _, d := range p.Deny {
+		if pre, ok := parsePrefix(d); ok && pre.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePrefix reads a deny entry that is an address (a /32 or /128) or a CIDR prefix.
+func parsePrefix(entry string) (netip.Prefix, bool) {
+	s := normalHost(entry)
+	if pre, err := netip.ParsePrefix(s); err == nil {
+		if pre.Addr().Is4In6() && pre.Bits() >= 96 {
+			pre = netip.PrefixFrom(pre.Addr().Unmap(), pre.Bits()-96)
+		}
+		return pre.Masked(), true
+	}
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(ip, ip.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
+func matchAny(globs, cands []string) bool {
 	for _, g := range globs {
-		g = strings.ToLower(strings.TrimSpace(g))
-		for _, c := range candidates {
+		g = normalGlob(g)
+		for _, c := range cands {
 			if ok, _ := path.Match(g, c); ok {
 				return true
 			}
@@ -60,33 +129,11 @@ func matchAny(globs, candidates []string) bool {
 	return false
 }
 
-// CheckIP refuses the addresses the policy forbids. It runs at dial time,
-// after DNS resolution, so a name that re-resolves to a forbidden address
-// (DNS rebinding) is caught on every connection.
-func (p Policy) CheckIP(ip netip.Addr) error {
-	ip = ip.Unmap()
-	for _, pre := range alwaysDenied {
-		if pre.Contains(ip) {
-			return fmt.Errorf("%w: %s is a link-local or cloud metadata address", errdef.ErrPolicy, ip)
-		}
+// normalGlob normalises a list entry as normalHost does, keeping its port.
+func normalGlob(g string) string {
+	host, port := splitHostPort(g)
+	if port == "" {
+		return host
 	}
-	if p.DenyPrivate && (ip.IsLoopback() || ip.IsPrivate() || ip.IsUnspecified()) {
-		return fmt.Errorf("%w: %s is a private or loopback address (-deny-private-networks)", errdef.ErrPolicy, ip)
-	}
-	return nil
-}
-
-// dialControl enforces CheckIP on every outgoing connection.
-func (p Policy) dialControl(_, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: cannot check address %s", errdef.ErrPolicy, address)
-	}
-	return p.CheckIP(ap.Addr())
-}
-
-// policyDialer returns a DialContext that enforces the policy.
-func (p Policy) policyDialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	d.Control = p.dialControl
-	return d.DialContext
+	return host + ":" + port
 }

@@ -31,6 +31,9 @@ func (c *Client) ParseReference(s string) (name.Reference, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: image_ref is empty; give a reference such as alpine:3.20 or ghcr.io/owner/app@sha256:<digest>", errdef.ErrInvalidReference)
 	}
+	if err := refuseScheme(s); err != nil {
+		return nil, err
+	}
 	s = hubAlias(s)
 	ref, err := name.ParseReference(s, c.nameOptions(s)...)
 	if err != nil && hasUpperRepository(s) {
@@ -51,6 +54,9 @@ func (c *Client) ParseRepository(s string) (name.Repository, error) {
 	if s == "" {
 		return name.Repository{}, fmt.Errorf("%w: repository is empty; give one such as alpine or ghcr.io/owner/app", errdef.ErrInvalidReference)
 	}
+	if err := refuseScheme(s); err != nil {
+		return name.Repository{}, err
+	}
 	if strings.Contains(s, "@") || strings.Contains(s[strings.LastIndex(s, "/")+1:], ":") {
 		return name.Repository{}, fmt.Errorf("%w: %q: give a repository without a tag or digest (e.g. %s)", errdef.ErrInvalidReference, s, trimTagOrDigest(s))
 	}
@@ -67,6 +73,9 @@ func (c *Client) ParseRegistry(s string) (name.Registry, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		s = "docker.io"
+	}
+	if err := refuseScheme(s); err != nil {
+		return name.Registry{}, err
 	}
 	reg, err := name.NewRegistry(s, c.nameOptions(s+"/x")...)
 	if err != nil || strings.Contains(s, "/") {
@@ -110,6 +119,18 @@ func trimTagOrDigest(s string) string {
 }
 
 // explainNameError shortens go-containerregistry's validation messages.
+// refuseScheme refuses a URL where a reference belongs (http://host/repo),
+// saying what to write instead: references name no scheme, the client picks
+// HTTPS, or plain HTTP for loopback and -insecure-registry hosts.
+func refuseScheme(s string) error {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return nil
+	}
+	return fmt.Errorf("%w: %q: a reference has no scheme; drop %q and write %q (plain HTTP is used for loopback registries and those allowed with -insecure-registry)",
+		errdef.ErrInvalidReference, s, scheme+"://", rest)
+}
+
 func explainNameError(err error) string {
 	msg := err.Error()
 	switch {
@@ -144,7 +165,6 @@ type Platform struct {
 	Architecture string `json:"architecture"`
 	Variant      string `json:"variant,omitempty"`
 	Digest       string `json:"digest,omitempty"`
-	Size         int64  `json:"size,omitempty"`
 }
 
 // String renders os/arch[/variant].

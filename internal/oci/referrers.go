@@ -10,11 +10,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
@@ -27,6 +29,10 @@ const (
 	MaxReferrers = 500
 	// maxReferrerPages bounds how many pages of the referrers API are followed.
 	maxReferrerPages = 8
+	// referrersAPIAbsentTTL is how long a registry found without the
+	// referrers API is not asked for it again: registries rarely gain it,
+	// and each probe is a wasted request on every listing.
+	referrersAPIAbsentTTL = 15 * time.Minute
 )
 
 // Where a referrer was found.
@@ -39,7 +45,7 @@ const (
 
 // cosignSuffixes are cosign's legacy tag suffixes and the kind each holds.
 var cosignSuffixes = []struct{ suffix, kind string }{
-	{".sig", KindSignature}, {".att", KindAttestation}, {".sbom", KindSBOM},
+	{".sig", attest.KindSignature}, {".att", attest.KindAttestation}, {".sbom", attest.KindSBOM},
 }
 
 // Referrer is an artifact about an image: a signature, an SBOM, an attestation.
@@ -74,15 +80,15 @@ func (c *Client) Referrers(ctx context.Context, ref name.Reference, filter strin
 	}
 	// Referrers can be added at any time, so a list is kept only for the
 	// tag TTL, like a tag's digest.
-	key := "referrers:" + ref.Context().Name() + "@" + subject.Digest + "|" + filter
-	if v, ok := c.getFresh(key); ok {
+	k := referrersKey(ref.Context(), subject.Digest, filter)
+	if v, ok := c.cache.freshValue(k); ok {
 		return v.(*ReferrerList).clone(), nil
 	}
 	list, err := c.gatherReferrers(ctx, ref.Context(), subject, filter)
 	if err != nil {
 		return nil, err
 	}
-	c.addFresh(key, list.clone(), int64(512*len(list.Referrers)+256))
+	c.cache.putFresh(k, list.clone(), int64(512*len(list.Referrers)+256))
 	return list, nil
 }
 
@@ -94,7 +100,7 @@ func (l *ReferrerList) clone() *ReferrerList {
 
 // gatherReferrers asks every place referrers live, in parallel.
 func (c *Client) gatherReferrers(ctx context.Context, repo name.Repository, subject *Manifest, filter string) (*ReferrerList, error) {
-	byKind := isKind(filter)
+	byKind := attest.IsKind(filter)
 	apiFilter := ""
 	if !byKind {
 		apiFilter = filter
@@ -157,6 +163,10 @@ func (c *Client) gatherReferrers(ctx context.Context, repo name.Repository, subj
 // referrersOf asks the referrers API, falling back to the referrers tag
 // schema when the registry has no such API (GHCR, older registries).
 func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, artifactType string) ([]Referrer, bool, error) {
+	absent := noReferrersAPIKey(repo.RegistryStr())
+	if _, ok := c.cache.freshValue(absent); ok {
+		return c.referrersTag(ctx, repo, digest)
+	}
 	q := url.Values{}
 	if artifactType != "" {
 		q.Set("artifactType", artifactType)
@@ -171,11 +181,13 @@ func (c *Client) referrersOf(ctx context.Context, repo name.Repository, digest, 
 		var idx v1.IndexManifest
 		switch {
 		case page == 0 && apiAbsent(err):
+			c.cache.putFor(absent, true, 64, referrersAPIAbsentTTL)
 			return c.referrersTag(ctx, repo, digest)
 		case err != nil:
 			return nil, false, err
 		case looksLikeHTML(resp.body, resp.header) || json.Unmarshal(resp.body, &idx) != nil:
 			if page == 0 {
+				c.cache.putFor(absent, true, 64, referrersAPIAbsentTTL)
 				return c.referrersTag(ctx, repo, digest) // a proxy's page, not the API
 			}
 			return nil, false, fmt.Errorf("%w: %s answered a referrers page that is not an index", errdef.ErrBadResponse, repo.RegistryStr())
@@ -259,7 +271,7 @@ func attestations(idx *v1.IndexManifest) []Referrer {
 			continue
 		}
 		r := descriptorsToReferrers([]v1.Descriptor{d}, SourceAttestation)[0]
-		r.Kind = KindAttestation
+		r.Kind = attest.KindAttestation
 		r.Platform = platforms[d.Annotations["vnd.docker.reference.digest"]]
 		out = append(out, r)
 	}
@@ -275,7 +287,7 @@ func descriptorsToReferrers(ds []v1.Descriptor, source string) []Referrer {
 		}
 		out = append(out, Referrer{
 			Digest: d.Digest.String(), ArtifactType: d.ArtifactType, MediaType: string(d.MediaType), Size: d.Size,
-			Annotations: ann, Kind: ReferrerKind(d.ArtifactType, string(d.MediaType), ann), Source: source,
+			Annotations: ann, Kind: attest.ReferrerKind(d.ArtifactType, string(d.MediaType), ann), Source: source,
 		})
 	}
 	return out
@@ -285,7 +297,7 @@ func matches(r Referrer, filter string) bool {
 	switch {
 	case filter == "":
 		return true
-	case isKind(filter):
+	case attest.IsKind(filter):
 		return r.Kind == filter
 	}
 	return r.ArtifactType == filter

@@ -194,7 +194,7 @@ func registryCodeError(host string, resp *http.Response, body []byte, what strin
 	case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
 		return fmt.Errorf("%w: %s", errdef.ErrNotFound, detail)
 	case transport.UnauthorizedErrorCode:
-		return fmt.Errorf("%w: %s on %s", errdef.ErrUnauthorized, detail, host)
+		return &errdef.UnauthorizedError{Host: host, Detail: detail + " on " + host}
 	case transport.DeniedErrorCode:
 		return fmt.Errorf("%w: %s on %s", errdef.ErrDenied, detail, host)
 	case transport.TooManyRequestsErrorCode:
@@ -212,7 +212,7 @@ func classifyTransportError(host string, err error) error {
 	if errors.As(err, &te) {
 		switch te.StatusCode {
 		case http.StatusUnauthorized:
-			return fmt.Errorf("%w: %s refused the credentials", errdef.ErrUnauthorized, host)
+			return &errdef.UnauthorizedError{Host: host, Detail: host + " refused the credentials"}
 		case http.StatusForbidden:
 			return fmt.Errorf("%w: %s refused access", errdef.ErrDenied, host)
 		case http.StatusTooManyRequests:
@@ -221,7 +221,7 @@ func classifyTransportError(host string, err error) error {
 			return fmt.Errorf("%w: %s has no registry API at /v2/ (is it an OCI registry?)", errdef.ErrBadResponse, host)
 		}
 		if te.StatusCode >= 500 {
-			return fmt.Errorf("%w: %s answered HTTP %d", errdef.ErrUnreachable, host, te.StatusCode)
+			return fmt.Errorf("%w: %s answered HTTP %d", errdef.ErrServerFailed, host, te.StatusCode)
 		}
 		return fmt.Errorf("%w: %s answered HTTP %d to the registry API", errdef.ErrBadResponse, host, te.StatusCode)
 	}
@@ -243,11 +243,13 @@ func classifyTransportError(host string, err error) error {
 	return errdef.NetError(host, err)
 }
 
+// truncate keeps the first n runes of s: a cut inside a rune would leave
+// invalid UTF-8 in the message.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
 	}
-	return s[:n] + "…"
+	return s
 }
 
 // looksLikeHTML spots an HTML page where JSON was expected (a proxy or login page).

@@ -1,16 +1,58 @@
 package oci
 
 import (
+	"bytes"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/registry-mcp/registry-mcp/internal/cache"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fakeClock is a clock that moves only when told to, shared by the replicas
+// of a test as if their clocks agreed.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
 
 // replica is one registry-mcp process's client: its own memory, its own
 // connection to the shared Redis, its own log.
@@ -21,13 +63,18 @@ type replica struct {
 
 func newReplica(t *testing.T, redisURL string, ttl time.Duration) *replica {
 	t.Helper()
+	return newReplicaAt(t, redisURL, ttl, time.Now)
+}
+
+func newReplicaAt(t *testing.T, redisURL string, ttl time.Duration, now func() time.Time) *replica {
+	t.Helper()
 	rc, err := NewRedisCache(redisURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rc.Close() })
 	logs := &syncBuffer{}
-	c := New(Options{TagTTL: ttl, Shared: rc, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	c := New(Options{TagTTL: ttl, Shared: rc, Now: now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	return &replica{c: c, logs: logs}
 }
 
@@ -64,10 +111,11 @@ func (r *replica) tags(t *testing.T, repo string) []string {
 
 func TestReplicasShareFetchesThroughRedis(t *testing.T) {
 	t.Parallel()
-	const ttl = 300 * time.Millisecond
+	const ttl = time.Minute
+	clock := newFakeClock()
 	rd := registrytest.StartRedis(t)
 	reg, fx := registrytest.StartSeeded(t, registrytest.Options{TokenAuth: true})
-	a, b := newReplica(t, rd.URL, ttl), newReplica(t, rd.URL, ttl)
+	a, b := newReplicaAt(t, rd.URL, ttl, clock.Now), newReplicaAt(t, rd.URL, ttl, clock.Now)
 
 	appDigest, appConfig := a.image(t, fx.Ref(fx.App))
 	multiDigest, _ := a.image(t, fx.Ref(fx.Multi))
@@ -86,8 +134,8 @@ func TestReplicasShareFetchesThroughRedis(t *testing.T) {
 
 	// Past the TTL a third replica, with nothing in memory, revalidates the
 	// tag with a HEAD: no pull is spent, and the content comes from Redis.
-	time.Sleep(ttl + 50*time.Millisecond)
-	c := newReplica(t, rd.URL, ttl)
+	clock.Advance(ttl + time.Second)
+	c := newReplicaAt(t, rd.URL, ttl, clock.Now)
 	reg.Reset()
 	if d, _ := c.image(t, fx.Ref(fx.App)); d != appDigest {
 		t.Errorf("after the TTL the digest is %s; want %s", d, appDigest)
@@ -110,6 +158,38 @@ func TestReplicasShareFetchesThroughRedis(t *testing.T) {
 	}
 }
 
+// TestSharedTagEntryFromTheFutureIsStale: a tag entry whose checked time
+// lies ahead of this replica's clock (a skewed clock, or a hostile writer)
+// is not trusted without a HEAD, where before it was trusted forever.
+func TestSharedTagEntryFromTheFutureIsStale(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	rd := registrytest.StartRedis(t)
+	reg, fx := registrytest.StartSeeded(t, registrytest.Options{})
+	a := newReplicaAt(t, rd.URL, time.Minute, clock.Now)
+	appDigest, _ := a.image(t, fx.Ref(fx.App))
+
+	ref, err := name.ParseReference(fx.Ref(fx.App), name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := NewRedisCache(rd.URL)
+	defer rc.Close()
+	future := encodeTagEntry(tagEntry{digest: appDigest, checked: clock.Now().Add(time.Hour)})
+	if err := rc.Set(t.Context(), cache.KeyPrefix+tagKey(ref).String(), future, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newReplicaAt(t, rd.URL, time.Minute, clock.Now)
+	reg.Reset()
+	if d, _ := b.image(t, fx.Ref(fx.App)); d != appDigest {
+		t.Errorf("digest %s; want %s", d, appDigest)
+	}
+	if diff := cmp.Diff(map[string]int{"GET ping": 1, "HEAD manifests": 1}, reg.Counts()); diff != "" {
+		t.Errorf("a tag entry from the future must be revalidated (-want +got):\n%s", diff)
+	}
+}
+
 func TestPoisonedRedisContentIsNotBelieved(t *testing.T) {
 	t.Parallel()
 	rd := registrytest.StartRedis(t)
@@ -125,21 +205,21 @@ func TestPoisonedRedisContentIsNotBelieved(t *testing.T) {
 		t.Fatal(err)
 	}
 	multiRef, _ := name.ParseReference(fx.Ref(fx.Multi), name.Insecure)
-	index, ok := a.c.cachedManifest(multiRef.Context(), multiDigest)
+	index, ok := a.c.cache.localManifest(multiRef.Context(), multiDigest)
 	if !ok {
 		t.Fatal("the index is not cached")
 	}
-	img, _ := a.c.cachedManifest(ref.Context(), appDigest)
+	img, _ := a.c.cache.localManifest(ref.Context(), appDigest)
 	rc, _ := NewRedisCache(rd.URL)
 	defer rc.Close()
 	ctx := t.Context()
 	set := func(key string, val []byte) {
-		if err := rc.Set(ctx, sharedKeyPrefix+key, val, time.Minute); err != nil {
+		if err := rc.Set(ctx, cache.KeyPrefix+key, val, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set(sharedManifestKey(ref.Context(), appDigest), append([]byte(index.MediaType+"\n"), index.Raw...))
-	set(sharedBlobKey(ref.Context(), img.Image.Config.Digest.String()), []byte(`{"architecture":"evil"}`))
+	set(manifestKey(ref.Context(), appDigest).String(), append([]byte(index.MediaType+"\n"), index.Raw...))
+	set(blobKey(ref.Context(), img.Image.Config.Digest.String()).String(), []byte(`{"architecture":"evil"}`))
 
 	b := newReplica(t, rd.URL, time.Minute)
 	reg.Reset()

@@ -25,29 +25,54 @@ type TagPage struct {
 // Tags fetches one page of at most n tags after last, with one request. A
 // page is kept for the tag TTL, like a tag's digest.
 func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last string) (*TagPage, error) {
-	key := "tags:" + repo.Name() + "?" + url.Values{"n": {strconv.Itoa(n)}, "last": {last}}.Encode()
-	if v, ok := c.getFresh(key); ok {
+	k := tagPageKey(repo, n, last)
+	if v, ok := c.cache.freshValue(k); ok {
 		return v.(*TagPage).clone(), nil
 	}
-	v, err, _ := c.flight.Do(key, func() (any, error) {
+	if v, ok := c.cache.freshValue(allTagsKey(repo)); ok {
+		if page, ok := pageOf(v.([]string), n, last); ok {
+			return page, nil
+		}
+	}
+	page, err := coalesce(ctx, c, k.String(), func(ctx context.Context) (*TagPage, error) {
 		var shared sharedTagPage
-		if c.sharedJSON(ctx, key, &shared) && shared.Tags != nil {
+		if c.cache.sharedFresh(ctx, k, &shared) && shared.Tags != nil {
 			page := &TagPage{Tags: shared.Tags, Last: shared.Last}
-			c.addFresh(key, page, tagsSize(page.Tags))
+			c.cache.putFresh(k, page, tagsSize(page.Tags))
 			return page, nil
 		}
 		page, err := c.fetchTags(ctx, repo, n, last)
 		if err != nil {
 			return nil, err
 		}
-		c.addFresh(key, page, tagsSize(page.Tags))
-		c.shareJSON(ctx, key, sharedTagPage{Tags: page.Tags, Last: page.Last})
+		c.cache.putFresh(k, page, tagsSize(page.Tags))
+		c.cache.shareFresh(ctx, k, sharedTagPage{Tags: page.Tags, Last: page.Last})
 		return page, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.(*TagPage).clone(), nil
+	return page.clone(), nil
+}
+
+// pageOf cuts a page out of a full tag list, which AllTags gathered in the
+// registry's own order, the way the registry would have: n tags after last.
+// It cannot when last is not in the list.
+func pageOf(all []string, n int, last string) (*TagPage, bool) {
+	start := 0
+	if last != "" {
+		i := slices.Index(all, last)
+		if i < 0 {
+			return nil, false
+		}
+		start = i + 1
+	}
+	end := min(start+n, len(all))
+	page := &TagPage{Tags: slices.Clone(all[start:end])}
+	if end < len(all) {
+		page.Last = all[end-1]
+	}
+	return page, true
 }
 
 // sharedTagPage is a TagPage as the shared cache holds it.
@@ -99,16 +124,16 @@ func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, las
 // list is kept for the tag TTL, so that the pages of a filtered or sorted
 // listing do not each read every tag again. The caller owns the slice.
 func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
-	key := "alltags:" + repo.Name()
-	if v, ok := c.getFresh(key); ok {
+	k := allTagsKey(repo)
+	if v, ok := c.cache.freshValue(k); ok {
 		return c.boundTags(repo, v.([]string), max)
 	}
 	// Callers with different maxes do not share a fetch: one that fails past
 	// a small max must not fail one that allows more.
-	v, err, _ := c.flight.Do(key+"|"+strconv.Itoa(max), func() (any, error) {
+	all, err := coalesce(ctx, c, k.String()+"|"+strconv.Itoa(max), func(ctx context.Context) ([]string, error) {
 		var shared []string
-		if c.sharedJSON(ctx, key, &shared) && shared != nil {
-			c.addFresh(key, shared, tagsSize(shared))
+		if c.cache.sharedFresh(ctx, k, &shared) && shared != nil {
+			c.cache.putFresh(k, shared, tagsSize(shared))
 			return shared, nil
 		}
 		// A list that fits this caller's max is complete, so it serves every
@@ -117,14 +142,14 @@ func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, pro
 		if err != nil {
 			return nil, err
 		}
-		c.addFresh(key, all, tagsSize(all))
-		c.shareJSON(ctx, key, all)
+		c.cache.putFresh(k, all, tagsSize(all))
+		c.cache.shareFresh(ctx, k, all)
 		return all, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return c.boundTags(repo, v.([]string), max)
+	return c.boundTags(repo, all, max)
 }
 
 func (c *Client) fetchAllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {

@@ -5,7 +5,7 @@ import (
 )
 
 // GC pacing for a server process. Measured with cmd/registry-mcp-load (see
-// docs/performance.md): the live heap is a few MiB, and each call leaves
+// docs/benchmarks.md): the live heap is a few MiB, and each call leaves
 // ~200 KB of short-lived garbage, most of it the MCP SDK's JSON decoding
 // buffers. At the default GOGC=100 the collector runs every few dozen calls
 // and takes a third of the server's CPU. With 8 sessions, GOGC=400 cut the

@@ -39,10 +39,6 @@ type Config struct {
 	Limits Limits
 }
 
-const instructions = "Tools to inspect container images in any OCI registry (registry toolset) and to query Docker Hub (hub toolset). " +
-	"Image references default to Docker Hub: alpine means docker.io/library/alpine:latest. " +
-	"Start with get_image_info; list_tags pages with next_cursor."
-
 // New builds the MCP server with the configured tools.
 func New(cfg Config) *mcp.Server {
 	if cfg.Logger == nil {
@@ -52,7 +48,7 @@ func New(cfg Config) *mcp.Server {
 		cfg.Deps.Logger = cfg.Logger
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "registry-mcp", Title: "Container registry MCP server", Version: cfg.Version},
-		&mcp.ServerOptions{Instructions: strings.TrimSpace(instructions + " " + cfg.Note), Logger: quietSDK(cfg.Logger)})
+		&mcp.ServerOptions{Instructions: strings.TrimSpace(tools.Instructions(cfg.Tools) + " " + cfg.Note), Logger: quietSDK(cfg.Logger)})
 	s.AddReceivingMiddleware(logCalls(cfg.Logger))
 	tools.Register(s, cfg.Deps, cfg.Tools)
 	return s

@@ -4,28 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
+	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
 // explain turns a client error into text the model can act on: what went
-// wrong and what to try next. It is the only place errors are translated.
-func explain(log *slog.Logger, tool, toolset string, err error) error {
+// wrong and what to try next. It is the only place errors are translated,
+// and each kind of error gets the advice that fits it, or none when its
+// message already says what to do.
+func explain(d Deps, tool, toolset string, err error) error {
 	var rl *errdef.RateLimitError
 	var na *errdef.NeedsAccountError
+	var ua *errdef.UnauthorizedError
+	var cr *errdef.CredentialsRejectedError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: the call was cancelled before it finished")
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("timed out: the call took too long; try again, or narrow it")
-	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidInput):
-		return err
+	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidInput),
+		errors.Is(err, errdef.ErrNotInImage), errors.Is(err, errdef.ErrUnsupported):
+		return err // the message names the argument or the part, and what to do
 	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.As(err, &na):
-		return fmt.Errorf("%w: set %s (a personal access token)", err, strings.Join(na.Vars, " and "))
+		return fmt.Errorf("%w: %w: set %s (a personal access token)", errdef.ErrUnauthorized, err, strings.Join(na.Vars, " and "))
+	case errors.As(err, &cr):
+		return fmt.Errorf("%w: check %s (the token may have expired, or lack the scope this needs)", err, strings.Join(cr.Vars, " and "))
+	case errors.As(err, &ua) && d.Registry != nil:
+		return fmt.Errorf("%w. %s", err, registryCredentialsHint(d.Registry.Credentials(ua.Host), ua.Host))
 	case errors.Is(err, errdef.ErrUnauthorized):
 		return fmt.Errorf("%w. %s", err, credentialsHint(toolset, "The repository may be private or may not exist."))
 	case errors.Is(err, errdef.ErrDenied):
@@ -35,16 +44,50 @@ func explain(log *slog.Logger, tool, toolset string, err error) error {
 	case errors.Is(err, errdef.ErrTooLarge):
 		return fmt.Errorf("%w. %s", err, narrowHint(tool))
 	case errors.Is(err, errdef.ErrUnreachable):
-		return fmt.Errorf("%w. Check the registry host and port; a registry served over plain HTTP must be allowed with -insecure-registry HOST:PORT", err)
+		return fmt.Errorf("%w. %s", err, unreachableHint(err))
+	case errors.Is(err, errdef.ErrBadResponse) && toolset == ToolsetHub:
+		return fmt.Errorf("%w. Docker Hub's API did not answer as documented; check DOCKERHUB_API_URL, or retry later", err)
 	case errors.Is(err, errdef.ErrBadResponse):
 		return fmt.Errorf("%w. The server did not answer as a registry should; check that the host is a container registry", err)
 	case errors.Is(err, errdef.ErrPolicy):
 		return fmt.Errorf("%w. The server's operator restricts which registries it may reach; use an allowed registry", err)
-	case errors.Is(err, errdef.ErrUnsupported):
-		return err
 	}
-	log.Error("tool failed with an unexpected error", "tool", tool, "error", err)
+	d.Logger.Error("tool failed with an unexpected error", "tool", tool, "error", err)
 	return fmt.Errorf("internal error in %s; it has been logged. Try again, and report it if it persists", tool)
+}
+
+// unreachableHint advises on each way a server can be out of reach.
+func unreachableHint(err error) string {
+	switch {
+	case errors.Is(err, errdef.ErrNoSuchHost):
+		return "Check the registry's host name"
+	case errors.Is(err, errdef.ErrConnRefused):
+		return "Check the port, and that the registry is running"
+	case errors.Is(err, errdef.ErrTimeout):
+		return "Try again later; the server may be overloaded"
+	case errors.Is(err, errdef.ErrPlainHTTP):
+		return "It speaks plain HTTP: allow it with -insecure-registry HOST:PORT if the network is trusted"
+	case errors.Is(err, errdef.ErrServerFailed):
+		return "The server failed; try again later"
+	}
+	return "Check the registry host and port"
+}
+
+// registryCredentialsHint tells a registry's refusal of the credentials sent
+// from the absence of any, and names credentials configured for another host.
+func registryCredentialsHint(src oci.CredentialSource, host string) string {
+	host = oci.CanonicalHost(host)
+	switch {
+	case src.Static == "token":
+		return fmt.Sprintf("The registry rejected the token from OCI_TOKEN for %s: it may have expired or lack pull access", host)
+	case src.Static == "basic":
+		return fmt.Sprintf("The registry rejected the credentials from OCI_USERNAME for %s: check OCI_USERNAME and OCI_PASSWORD (an access token goes in OCI_PASSWORD)", host)
+	case src.Fallback:
+		return fmt.Sprintf("The registry rejected the credentials the Docker config holds for %s: log in again with docker login %s", host, host)
+	case src.StaticHost != "":
+		return fmt.Sprintf("No credentials were sent: credentials are configured for %s, not this registry (%s). If they are meant for it, set OCI_REGISTRY=%s; otherwise log in with docker login %s", src.StaticHost, host, host, host)
+	}
+	return credentialsHint(ToolsetRegistry, "The repository may be private or may not exist.")
 }
 
 func notFoundHint(toolset string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
@@ -38,88 +37,30 @@ func hubClient(d Deps) (*hub.Client, error) {
 	return d.Hub, nil
 }
 
-// writeTool builds the annotations of a tool that changes Docker Hub.
-func writeTool(name, title, description string, input *jsonschema.Schema, destructive, idempotent bool) *mcp.Tool {
-	return &mcp.Tool{
-		Name: name, Title: title, Description: description, InputSchema: input,
-		Annotations: &mcp.ToolAnnotations{
-			// openWorldHint is left out: absent means true.
-			ReadOnlyHint: false, DestructiveHint: ptr(destructive), IdempotentHint: idempotent,
-		},
-	}
-}
-
-// notNull types the optional (pointer) inputs as plain values: clients
-// never send null, and ["null","integer"] costs bytes in every session.
-func notNull(props map[string]*jsonschema.Schema) {
-	for _, p := range props {
-		if len(p.Types) == 2 && p.Types[0] == "null" {
-			p.Type, p.Types = p.Types[1], nil
-		}
-	}
-}
-
-// HubPage selects a page of a Docker Hub listing.
-type HubPage struct {
-	Page     *int `json:"page,omitempty" jsonschema:"From 1"`
-	PageSize *int `json:"page_size,omitempty" jsonschema:"1-100"`
-}
-
-// params validates the page arguments; zero means the server's default.
-func (p HubPage) params() (page, size int, err error) {
-	if p.Page != nil && *p.Page < 1 {
-		return 0, 0, fmt.Errorf("%w: page %d is out of range; pages start at 1", errdef.ErrInvalidInput, *p.Page)
-	}
-	if p.PageSize != nil && (*p.PageSize < 1 || *p.PageSize > hub.MaxPageSize) {
-		return 0, 0, fmt.Errorf("%w: page_size %d is out of range; use 1 to %d", errdef.ErrInvalidInput, *p.PageSize, hub.MaxPageSize)
-	}
-	if p.Page != nil {
-		page = *p.Page
-	}
-	if p.PageSize != nil {
-		size = *p.PageSize
-	}
-	return page, size, nil
-}
-
 // SearchImagesInput is a search of Docker Hub or of a registry's catalog.
 type SearchImagesInput struct {
 	Query        string `json:"query" jsonschema:"Search text"`
-	Limit        *int   `json:"limit,omitempty" jsonschema:"1-100 (default 10)"`
+	Limit        *int   `json:"limit,omitempty"`
 	OfficialOnly bool   `json:"official_only,omitempty" jsonschema:"Only Docker Official Images"`
 	Sort         string `json:"sort,omitempty" jsonschema:"Default relevance"`
 	Registry     string `json:"registry,omitempty" jsonschema:"Default docker.io; other hosts: catalog name search"`
 }
 
-// SearchResult is one repository a search found.
-type SearchResult struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Stars       int64  `json:"stars"`
-	Pulls       int64  `json:"pulls"`
-	PullCount   string `json:"pull_count,omitempty"` // as Docker Hub rounds it ("1B+"), which pulls reads as a number
-	Official    bool   `json:"official"`
-	Badge       string `json:"badge,omitempty"`
-	Publisher   string `json:"publisher"`
-	UpdatedAt   string `json:"updated_at"`
-	Type        string `json:"type"`
-}
-
 // SearchImagesOutput is what search_images returns.
 type SearchImagesOutput struct {
-	Total     int            `json:"total"`
-	Results   []SearchResult `json:"results"`
-	Truncated bool           `json:"truncated,omitempty"`
-	Note      string         `json:"note,omitempty"`
+	Total     int                `json:"total"`
+	Results   []hub.SearchResult `json:"results"`
+	Truncated bool               `json:"truncated,omitempty"`
+	Note      string             `json:"note,omitempty"`
 }
 
-var searchSorts = []string{"relevance", "pulls", "updated"}
+var (
+	searchSorts    = []string{"relevance", "pulls", "updated"}
+	searchLimitArg = intArg{name: "limit", def: 10, lo: 1, hi: hub.MaxPageSize}
+)
 
 func searchImagesTool() *toolDef {
-	schema := inputSchema[SearchImagesInput](func(p map[string]*jsonschema.Schema) {
-		p["sort"].Enum = toAny(searchSorts)
-		notNull(p)
-	})
+	schema := inputSchema[SearchImagesInput]([]intArg{searchLimitArg}, map[string][]string{"sort": searchSorts})
 	t := readOnlyTool("search_images", "Search images",
 		"Search Docker Hub for images (or another registry's repositories by name).",
 		schema)
@@ -127,7 +68,7 @@ func searchImagesTool() *toolDef {
 }
 
 func searchImages(ctx context.Context, d Deps, req *mcp.CallToolRequest, in SearchImagesInput) (SearchImagesOutput, error) {
-	limit, err := checkLimit(in.Limit, 10, 1, hub.MaxPageSize)
+	limit, err := searchLimitArg.value(in.Limit)
 	if err != nil {
 		return SearchImagesOutput{}, err
 	}
@@ -145,14 +86,7 @@ func searchImages(ctx context.Context, d Deps, req *mcp.CallToolRequest, in Sear
 	if err != nil {
 		return SearchImagesOutput{}, err
 	}
-	out := SearchImagesOutput{Total: res.Total, Results: make([]SearchResult, 0, len(res.Results))}
-	for _, r := range res.Results {
-		out.Results = append(out.Results, SearchResult{
-			Name: r.Name, Description: r.Description, Stars: r.Stars, Pulls: r.Pulls, PullCount: r.PullCount,
-			Official: r.Official, Badge: r.Badge, Publisher: r.Publisher, UpdatedAt: r.UpdatedAt, Type: r.Type,
-		})
-	}
-	return out, nil
+	return SearchImagesOutput{Total: res.Total, Results: res.Results}, nil
 }
 
 // Bounds of a catalog search. The catalog API has no search, so every name is
@@ -180,7 +114,7 @@ func searchCatalog(ctx context.Context, d Deps, req *mcp.CallToolRequest, in Sea
 	}
 	host := oci.CanonicalHost(reg.RegistryStr())
 	query := strings.ToLower(strings.TrimSpace(in.Query))
-	out := SearchImagesOutput{Results: []SearchResult{}}
+	out := SearchImagesOutput{Results: []hub.SearchResult{}}
 	read, last := 0, ""
 	for {
 		page, err := d.Registry.Catalog(ctx, reg, min(catalogSearchPage, catalogSearchMax-read), last)
@@ -193,7 +127,7 @@ func searchCatalog(ctx context.Context, d Deps, req *mcp.CallToolRequest, in Sea
 			}
 			out.Total++
 			if len(out.Results) < limit {
-				out.Results = append(out.Results, SearchResult{Name: host + "/" + name, Type: "repository"})
+				out.Results = append(out.Results, hub.SearchResult{Name: host + "/" + name, Type: "repository"})
 			}
 		}
 		read += len(page.Repositories)

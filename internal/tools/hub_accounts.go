@@ -13,8 +13,8 @@ import (
 func listHubNamespacesTool() *toolDef {
 	t := readOnlyTool("list_hub_namespaces", "My Hub namespaces",
 		"Your Docker Hub namespace and organisations (needs credentials).",
-		inputSchema[HubPage](notNull))
-	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in HubPage) (hub.NamespaceList, error) {
+		inputSchema[hubPage](hubPageArgs, nil))
+	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in hubPage) (hub.NamespaceList, error) {
 		c, err := hubClient(d)
 		if err != nil {
 			return hub.NamespaceList{}, err
@@ -36,28 +36,16 @@ type NamespaceInput struct {
 	Namespace string `json:"namespace" jsonschema:"User or organisation"`
 }
 
-// HubNamespace is the public profile of a user or organisation.
-type HubNamespace struct {
-	Name            string `json:"name"`
-	FullName        string `json:"full_name"`
-	Location        string `json:"location"`
-	Company         string `json:"company"`
-	IsOrganization  bool   `json:"is_organization"`
-	DateJoined      string `json:"date_joined"`
-	RepositoryCount int    `json:"repository_count"`
-	Badge           string `json:"badge,omitempty"`
-}
-
 // GetHubNamespaceOutput is a profile, or exists: false.
 type GetHubNamespaceOutput struct {
 	Exists bool `json:"exists"`
-	*HubNamespace
+	*hub.Namespace
 }
 
 func getHubNamespaceTool() *toolDef {
 	t := readOnlyTool("get_hub_namespace", "Hub namespace profile",
 		"Public profile of a Docker Hub user or organisation, or exists: false.",
-		inputSchema[NamespaceInput](nil))
+		inputSchema[NamespaceInput](nil, nil))
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in NamespaceInput) (GetHubNamespaceOutput, error) {
 		c, err := hubClient(d)
 		if err != nil {
@@ -70,10 +58,7 @@ func getHubNamespaceTool() *toolDef {
 		if err != nil {
 			return GetHubNamespaceOutput{}, err
 		}
-		return GetHubNamespaceOutput{Exists: true, HubNamespace: &HubNamespace{
-			Name: ns.Name, FullName: ns.FullName, Location: ns.Location, Company: ns.Company,
-			IsOrganization: ns.IsOrganization, DateJoined: ns.DateJoined, RepositoryCount: ns.RepositoryCount, Badge: ns.Badge,
-		}}, nil
+		return GetHubNamespaceOutput{Exists: true, Namespace: ns}, nil
 	})
 }
 
@@ -85,7 +70,7 @@ type OrganisationInput struct {
 func listHardenedImagesTool() *toolDef {
 	t := readOnlyTool("list_hardened_images", "Hardened images",
 		"Docker Hardened Images mirrored into an organisation (needs credentials).",
-		inputSchema[OrganisationInput](nil))
+		inputSchema[OrganisationInput](nil, nil))
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in OrganisationInput) (hub.HardenedImages, error) {
 		c, err := hubClient(d)
 		if err != nil {

@@ -5,50 +5,19 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/hub"
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
 
-// HubRepository is a Docker Hub repository, trimmed to what answers the
-// usual questions.
-type HubRepository struct {
-	Namespace   string   `json:"namespace"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	IsPrivate   bool     `json:"is_private"`
-	StarCount   int64    `json:"star_count"`
-	PullCount   int64    `json:"pull_count"`
-	LastUpdated string   `json:"last_updated"`
-	Status      string   `json:"status"`
-	Categories  []string `json:"categories"`
-}
-
-// HubRepositoryDetails adds what only a single-repository answer carries.
-type HubRepositoryDetails struct {
-	HubRepository
-	FullDescription string `json:"full_description"`
-}
-
-func hubRepository(r hub.Repository) HubRepository {
-	return HubRepository{
-		Namespace: r.Namespace, Name: r.Name, Description: r.Description, IsPrivate: r.IsPrivate,
-		StarCount: r.StarCount, PullCount: r.PullCount, LastUpdated: r.LastUpdated, Status: r.Status,
-		Categories: nonNil(r.Categories),
-	}
-}
-
-func hubRepositoryDetails(r *hub.Repository) HubRepositoryDetails {
-	return HubRepositoryDetails{HubRepository: hubRepository(*r), FullDescription: r.FullDescription}
-}
+// The hub tools answer with the Hub client's own records (hub.Repository,
+// hub.Tag, ...): one shape per record, named once.
 
 // ListHubRepositoriesInput selects a page of a namespace's repositories.
 type ListHubRepositoriesInput struct {
 	Namespace string `json:"namespace" jsonschema:"User or organisation"`
-	HubPage
+	hubPage
 	Ordering     string `json:"ordering,omitempty" jsonschema:"name, last_updated or pull_count; - reverses"`
 	MediaTypes   string `json:"media_types,omitempty" jsonschema:"Comma list"`
 	ContentTypes string `json:"content_types,omitempty" jsonschema:"Comma list, e.g. image"`
@@ -56,16 +25,16 @@ type ListHubRepositoriesInput struct {
 
 // ListHubRepositoriesOutput is one page of repositories.
 type ListHubRepositoriesOutput struct {
-	Count    int             `json:"count"`
-	NextPage int             `json:"next_page,omitempty"`
-	Results  []HubRepository `json:"results"`
+	Count    int              `json:"count"`
+	NextPage int              `json:"next_page,omitempty"`
+	Results  []hub.Repository `json:"results"`
 }
 
 func listHubRepositoriesTool() *toolDef {
 	// ordering has no enum: six spellings cost more bytes in every session
 	// than the sentence, and the client names them when one is wrong.
 	t := readOnlyTool("list_hub_repositories", "List Hub repositories",
-		"List a Docker Hub namespace's repositories.", inputSchema[ListHubRepositoriesInput](notNull))
+		"List a Docker Hub namespace's repositories.", inputSchema[ListHubRepositoriesInput](hubPageArgs, nil))
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListHubRepositoriesInput) (ListHubRepositoriesOutput, error) {
 		c, err := hubClient(d)
 		if err != nil {
@@ -81,11 +50,7 @@ func listHubRepositoriesTool() *toolDef {
 		if err != nil {
 			return ListHubRepositoriesOutput{}, err
 		}
-		out := ListHubRepositoriesOutput{Count: res.Count, NextPage: res.NextPage, Results: make([]HubRepository, 0, len(res.Results))}
-		for _, r := range res.Results {
-			out.Results = append(out.Results, hubRepository(r))
-		}
-		return out, nil
+		return ListHubRepositoriesOutput{Count: res.Count, NextPage: res.NextPage, Results: res.Results}, nil
 	})
 }
 
@@ -98,13 +63,14 @@ type HubRepositoryInput struct {
 // GetHubRepositoryOutput is a repository, or exists: false.
 type GetHubRepositoryOutput struct {
 	Exists bool `json:"exists"`
-	*HubRepositoryDetails
+	*hub.Repository
 }
 
 func getHubRepositoryTool() *toolDef {
 	t := readOnlyTool("get_hub_repository", "Hub repository",
 		"A Docker Hub repository's details, or exists: false.",
-		inputSchema[HubRepositoryInput](nil))
+		inputSchema[HubRepositoryInput](nil, nil))
+	t.OutputSchema = only(outputSchema[GetHubRepositoryOutput](), append(repositoryKeys, "exists")...)
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in HubRepositoryInput) (GetHubRepositoryOutput, error) {
 		c, err := hubClient(d)
 		if err != nil {
@@ -117,37 +83,14 @@ func getHubRepositoryTool() *toolDef {
 		if err != nil {
 			return GetHubRepositoryOutput{}, err
 		}
-		details := hubRepositoryDetails(r)
-		return GetHubRepositoryOutput{Exists: true, HubRepositoryDetails: &details}, nil
+		return GetHubRepositoryOutput{Exists: true, Repository: r}, nil
 	})
-}
-
-// HubTag is a tag of a Docker Hub repository with its per-platform images.
-type HubTag struct {
-	Name       string         `json:"name"`
-	Digest     string         `json:"digest"`
-	FullSize   int64          `json:"full_size"`
-	LastPushed string         `json:"last_pushed"`
-	LastPulled string         `json:"last_pulled"`
-	TagStatus  string         `json:"tag_status"`
-	Images     []oci.Platform `json:"images"`
-}
-
-func hubTag(t hub.Tag) HubTag {
-	out := HubTag{
-		Name: t.Name, Digest: t.Digest, FullSize: t.FullSize, LastPushed: t.LastPushed, LastPulled: t.LastPulled,
-		TagStatus: t.TagStatus, Images: make([]oci.Platform, 0, len(t.Images)),
-	}
-	for _, im := range t.Images {
-		out.Images = append(out.Images, oci.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
-	}
-	return out
 }
 
 // ListHubTagsInput selects a page of a repository's tags.
 type ListHubTagsInput struct {
 	HubRepositoryInput
-	HubPage
+	hubPage
 	Architecture string `json:"architecture,omitempty" jsonschema:"e.g. arm64"`
 	OS           string `json:"os,omitempty" jsonschema:"e.g. linux"`
 	Name         string `json:"name,omitempty" jsonschema:"Substring of the tag name"`
@@ -155,15 +98,15 @@ type ListHubTagsInput struct {
 
 // ListHubTagsOutput is one page of tags, most recently pushed first.
 type ListHubTagsOutput struct {
-	Count    int      `json:"count"`
-	NextPage int      `json:"next_page,omitempty"`
-	Results  []HubTag `json:"results"`
+	Count    int       `json:"count"`
+	NextPage int       `json:"next_page,omitempty"`
+	Results  []hub.Tag `json:"results"`
 }
 
 func listHubTagsTool() *toolDef {
 	t := readOnlyTool("list_hub_tags", "List Hub tags",
 		"List a Docker Hub repository's tags with platforms and sizes, newest first.",
-		inputSchema[ListHubTagsInput](notNull))
+		inputSchema[ListHubTagsInput](hubPageArgs, nil))
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListHubTagsInput) (ListHubTagsOutput, error) {
 		c, err := hubClient(d)
 		if err != nil {
@@ -179,11 +122,7 @@ func listHubTagsTool() *toolDef {
 		if err != nil {
 			return ListHubTagsOutput{}, err
 		}
-		out := ListHubTagsOutput{Count: res.Count, NextPage: res.NextPage, Results: make([]HubTag, 0, len(res.Results))}
-		for _, tag := range res.Results {
-			out.Results = append(out.Results, hubTag(tag))
-		}
-		return out, nil
+		return ListHubTagsOutput{Count: res.Count, NextPage: res.NextPage, Results: res.Results}, nil
 	})
 }
 
@@ -196,13 +135,14 @@ type GetHubTagInput struct {
 // GetHubTagOutput is a tag, or exists: false.
 type GetHubTagOutput struct {
 	Exists bool `json:"exists"`
-	*HubTag
+	*hub.Tag
 }
 
 func getHubTagTool() *toolDef {
 	t := readOnlyTool("get_hub_tag", "Hub tag",
 		"One Docker Hub tag with platforms and sizes, or exists: false.",
-		inputSchema[GetHubTagInput](nil))
+		inputSchema[GetHubTagInput](nil, nil))
+	t.OutputSchema = only(outputSchema[GetHubTagOutput](), append(tagKeys, "exists")...)
 	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in GetHubTagInput) (GetHubTagOutput, error) {
 		c, err := hubClient(d)
 		if err != nil {
@@ -215,8 +155,7 @@ func getHubTagTool() *toolDef {
 		if err != nil {
 			return GetHubTagOutput{}, err
 		}
-		out := hubTag(*tag)
-		return GetHubTagOutput{Exists: true, HubTag: &out}, nil
+		return GetHubTagOutput{Exists: true, Tag: tag}, nil
 	})
 }
 
@@ -232,19 +171,20 @@ type CreateHubRepositoryInput struct {
 func createHubRepositoryTool() *toolDef {
 	t := writeTool("create_hub_repository", "Create Hub repository",
 		"Create a Docker Hub repository.",
-		inputSchema[CreateHubRepositoryInput](nil), false, false)
-	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in CreateHubRepositoryInput) (HubRepository, error) {
+		inputSchema[CreateHubRepositoryInput](nil, nil), false, false)
+	t.OutputSchema = only(outputSchema[hub.Repository](), repositoryKeys...)
+	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in CreateHubRepositoryInput) (hub.Repository, error) {
 		c, err := hubClient(d)
 		if err != nil {
-			return HubRepository{}, err
+			return hub.Repository{}, err
 		}
 		r, err := c.CreateRepository(ctx, in.Namespace, hub.CreateRepoParams{
 			Name: in.Name, Description: in.Description, FullDescription: in.FullDescription, IsPrivate: in.IsPrivate,
 		})
 		if err != nil {
-			return HubRepository{}, err
+			return hub.Repository{}, err
 		}
-		return hubRepository(*r), nil
+		return *r, nil
 	})
 }
 
@@ -261,33 +201,32 @@ type UpdateHubRepositoryInput struct {
 var repoStatuses = []string{"active", "inactive"}
 
 func updateHubRepositoryTool() *toolDef {
-	schema := inputSchema[UpdateHubRepositoryInput](func(p map[string]*jsonschema.Schema) {
-		p["status"].Enum = toAny(repoStatuses)
-		notNull(p)
-	})
+	schema := inputSchema[UpdateHubRepositoryInput](nil, map[string][]string{"status": repoStatuses})
 	// Destructive: setting a repository inactive changes how Docker Hub
 	// treats it; idempotent: the same update twice leaves the same state.
 	t := writeTool("update_hub_repository", "Update Hub repository",
 		"Change a Docker Hub repository's descriptions or status.",
 		schema, true, true)
-	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in UpdateHubRepositoryInput) (HubRepository, error) {
+	t.OutputSchema = only(outputSchema[hub.Repository](), repositoryKeys...)
+	return define(ToolsetHub, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in UpdateHubRepositoryInput) (hub.Repository, error) {
 		p := hub.UpdateRepoParams{Description: in.Description, FullDescription: in.FullDescription}
 		if in.Status != "" {
 			// Checked here, before any request, so that a model cannot flip a
 			// repository's status as a side effect of editing its description.
 			if !in.ConfirmStatusChange {
-				return HubRepository{}, fmt.Errorf("%w: changing status to %q needs confirm_status_change: true; ask the user first, nothing was changed", errdef.ErrInvalidInput, in.Status)
+				return hub.Repository{}, fmt.Errorf("%w: changing status to %q needs confirm_status_change: true; ask the user first, nothing was changed", errdef.ErrInvalidInput, in.Status)
 			}
-			p.Status = &in.Status
+			active := in.Status == "active" // the schema's enum admits active and inactive only
+			p.Active = &active
 		}
 		c, err := hubClient(d)
 		if err != nil {
-			return HubRepository{}, err
+			return hub.Repository{}, err
 		}
 		r, err := c.UpdateRepository(ctx, in.Namespace, in.Repository, p)
 		if err != nil {
-			return HubRepository{}, err
+			return hub.Repository{}, err
 		}
-		return hubRepository(*r), nil
+		return *r, nil
 	})
 }

@@ -75,14 +75,14 @@ func TestSearchImages(t *testing.T) {
 	t.Parallel()
 	e := newHubEnv(t, hubSetup{})
 	got := registrytest.Decode[tools.SearchImagesOutput](t, e.call(t, "search_images", map[string]any{"query": "nginx"}))
-	byName := map[string]tools.SearchResult{}
+	byName := map[string]hub.SearchResult{}
 	for _, r := range got.Results {
 		byName[r.Name] = r
 	}
 	if got.Total != 5 || len(got.Results) != 5 {
 		t.Errorf("total %d with %d results, want 5 and 5: %+v", got.Total, len(got.Results), got.Results)
 	}
-	want := map[string]tools.SearchResult{
+	want := map[string]hub.SearchResult{
 		"nginx": {Name: "nginx", Description: "Official build of Nginx.", Stars: 20700, Pulls: 1_000_000_000, PullCount: "1B+",
 			Official: true, Badge: "official", Publisher: "Docker Official Images", UpdatedAt: "2025-02-11T08:00:00.000000Z", Type: "image"},
 		// Types and badges Docker's document does not list pass through.
@@ -119,6 +119,20 @@ func TestSearchImages(t *testing.T) {
 	none := registrytest.Decode[tools.SearchImagesOutput](t, e.call(t, "search_images", map[string]any{"query": "no-such-thing"}))
 	if none.Total != 0 || none.Results == nil || len(none.Results) != 0 {
 		t.Errorf("no match: %+v, want total 0 and an empty list", none)
+	}
+}
+
+// TestSearchImagesOfficialOnlyMeansOfficial answers as Docker Hub does: a
+// Hardened Image first, whatever the badges filter says.
+func TestSearchImagesOfficialOnlyMeansOfficial(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, hubSetup{})
+	e.hub.FailNext(1, registrytest.HubFault{Status: 200, Body: `{"total":2,"results":[
+		{"name":"dhi/nginx","type":"dhi","badge":"hardened","short_description":"Docker Hardened Image for nginx","pull_count":"10K+","publisher":{"name":"Docker"}},
+		{"name":"nginx","type":"image","badge":"official","short_description":"Official build of Nginx.","pull_count":"1B+","publisher":{"name":"Docker Official Images"}}]}`})
+	got := registrytest.Decode[tools.SearchImagesOutput](t, e.call(t, "search_images", map[string]any{"query": "nginx", "official_only": true}))
+	if len(got.Results) != 1 || got.Results[0].Name != "nginx" || !got.Results[0].Official || got.Total != 1 {
+		t.Errorf("official_only: total %d, %+v; want only nginx", got.Total, got.Results)
 	}
 }
 
@@ -192,7 +206,7 @@ func TestListHubRepositories(t *testing.T) {
 		t.Errorf("acme anonymously: %d repositories, want the one public", public.Count)
 	}
 	wantAll(t, "bad ordering", anon.callErr(t, "list_hub_repositories", map[string]any{"namespace": "library", "ordering": "stars"}), "ordering", "pull_count")
-	wantAll(t, "page 0", anon.callErr(t, "list_hub_repositories", map[string]any{"namespace": "library", "page": 0}), "page 0", "start at 1")
+	wantAll(t, "page 0", anon.callErr(t, "list_hub_repositories", map[string]any{"namespace": "library", "page": 0}), "page 0", "use 1 or more")
 	wantAll(t, "page_size 101", anon.callErr(t, "list_hub_repositories", map[string]any{"namespace": "library", "page_size": 101}), "1 to 100")
 
 	auth := newHubEnv(t, hubSetup{auth: true})
@@ -213,9 +227,9 @@ func TestGetHubRepository(t *testing.T) {
 	t.Parallel()
 	anon := newHubEnv(t, hubSetup{})
 	got := registrytest.Decode[tools.GetHubRepositoryOutput](t, anon.call(t, "get_hub_repository", map[string]any{"repository": "nginx"}))
-	if !got.Exists || got.HubRepositoryDetails == nil || got.Namespace != "library" || got.Name != "nginx" || got.StarCount != 20700 ||
+	if !got.Exists || got.Repository == nil || got.Namespace != "library" || got.Name != "nginx" || got.StarCount != 20700 ||
 		!slices.Equal(got.Categories, []string{"Web servers"}) {
-		t.Errorf("library/nginx: %+v", got.HubRepositoryDetails)
+		t.Errorf("library/nginx: %+v", got.Repository)
 	}
 	for _, args := range []map[string]any{
 		{"repository": "no-such-repo"},
@@ -279,7 +293,7 @@ func TestGetHubTag(t *testing.T) {
 	t.Parallel()
 	e := newHubEnv(t, hubSetup{})
 	got := registrytest.Decode[tools.GetHubTagOutput](t, e.call(t, "get_hub_tag", map[string]any{"repository": "alpine", "tag": "3.20"}))
-	if !got.Exists || got.HubTag == nil || got.Name != "3.20" || len(got.Images) != 2 || got.Images[0].OS != "linux" {
+	if !got.Exists || got.Tag == nil || got.Name != "3.20" || len(got.Images) != 2 || got.Images[0].OS != "linux" {
 		t.Errorf("alpine:3.20: %+v", got)
 	}
 	for _, args := range []map[string]any{{"repository": "alpine", "tag": "9.99"}, {"repository": "no-such-repo", "tag": "latest"}} {
@@ -297,7 +311,7 @@ func TestHubNamespaces(t *testing.T) {
 		t.Errorf("list_hub_namespaces without credentials sent %d requests", n)
 	}
 	org := registrytest.Decode[tools.GetHubNamespaceOutput](t, anon.call(t, "get_hub_namespace", map[string]any{"namespace": registrytest.HubOrg}))
-	want := tools.GetHubNamespaceOutput{Exists: true, HubNamespace: &tools.HubNamespace{
+	want := tools.GetHubNamespaceOutput{Exists: true, Namespace: &hub.Namespace{
 		Name: "acme", FullName: "Acme Corporation", Location: "Springfield", Company: "Acme", IsOrganization: true,
 		DateJoined: "2018-06-01T12:00:00.000000Z", RepositoryCount: 1, Badge: "verified_publisher",
 	}}
@@ -355,6 +369,7 @@ func TestHubErrorsAsTheModelSeesThem(t *testing.T) {
 		{"403", true, registrytest.HubFault{Status: 403}, 1, []string{"access denied", "do not grant access"}},
 		{"429 with Retry-After", false, registrytest.HubFault{Status: 429, RetryAfter: "42"}, 1, []string{"rate limited", "retry after 42 s", "DOCKERHUB_TOKEN"}},
 		{"500", false, registrytest.HubFault{Status: 500}, 1, []string{"HTTP 500"}},
+		{"HTML", false, registrytest.HubFault{Status: 200, ContentType: "text/html", Body: "<html>login</html>"}, 1, []string{"HTML page", "DOCKERHUB_API_URL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -458,7 +473,7 @@ func TestCreateHubRepository(t *testing.T) {
 	t.Parallel()
 	e := newHubEnv(t, hubSetup{auth: true, writable: true})
 	args := map[string]any{"namespace": registrytest.HubOrg, "name": "new-service", "description": "A new service", "full_description": "# New", "is_private": true}
-	got := registrytest.Decode[tools.HubRepository](t, e.call(t, "create_hub_repository", args))
+	got := registrytest.Decode[hub.Repository](t, e.call(t, "create_hub_repository", args))
 	if got.Namespace != "acme" || got.Name != "new-service" || !got.IsPrivate || got.Description != "A new service" || got.Status != "active" {
 		t.Errorf("created %+v", got)
 	}
@@ -497,12 +512,12 @@ func TestUpdateHubRepository(t *testing.T) {
 		t.Fatalf("refused status changes sent %d requests", n)
 	}
 
-	got := registrytest.Decode[tools.HubRepository](t, e.call(t, "update_hub_repository", repo(map[string]any{"description": "New words"})))
+	got := registrytest.Decode[hub.Repository](t, e.call(t, "update_hub_repository", repo(map[string]any{"description": "New words"})))
 	if got.Description != "New words" || got.Status != "active" {
 		t.Errorf("description update: %+v", got)
 	}
 	for _, status := range []string{"inactive", "active"} {
-		got := registrytest.Decode[tools.HubRepository](t, e.call(t, "update_hub_repository", repo(map[string]any{"status": status, "confirm_status_change": true})))
+		got := registrytest.Decode[hub.Repository](t, e.call(t, "update_hub_repository", repo(map[string]any{"status": status, "confirm_status_change": true})))
 		if got.Status != status {
 			t.Errorf("status %s: repository is %q", status, got.Status)
 		}

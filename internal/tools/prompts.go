@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -12,16 +11,20 @@ import (
 // Prompts package the common jobs as instructions that name the tools to
 // call, so a client can offer them as one-click workflows.
 
+// registerPrompts adds each prompt whose tools are all offered: a prompt
+// that names a tool the client cannot call would lead the model astray.
 func registerPrompts(s *mcp.Server, o Options) {
-	if len(o.Toolsets) > 0 && !slices.Contains(o.Toolsets, ToolsetRegistry) {
-		return // both prompts rely on the registry tools
+	if o.offersAll("get_image_info", "get_image_details", "list_referrers", "get_referrer_content", "read_image_file") {
+		s.AddPrompt(&mcp.Prompt{
+			Name:        "audit_image",
+			Title:       "Audit an image",
+			Description: "Check an image's provenance, signature, SBOM, base OS, size and age.",
+			Arguments:   []*mcp.PromptArgument{{Name: "image_ref", Description: "Image to audit, e.g. nginx:1.27", Required: true}},
+		}, auditImagePrompt)
 	}
-	s.AddPrompt(&mcp.Prompt{
-		Name:        "audit_image",
-		Title:       "Audit an image",
-		Description: "Check an image's provenance, signature, SBOM, base OS, size and age.",
-		Arguments:   []*mcp.PromptArgument{{Name: "image_ref", Description: "Image to audit, e.g. nginx:1.27", Required: true}},
-	}, auditImagePrompt)
+	if !o.offersAll("list_tags", "compare_images", "get_image_info") {
+		return
+	}
 	s.AddPrompt(&mcp.Prompt{
 		Name:        "upgrade_plan",
 		Title:       "Plan an upgrade",
@@ -31,6 +34,20 @@ func registerPrompts(s *mcp.Server, o Options) {
 			{Name: "current_tag", Description: "Tag in use now, e.g. 16.2", Required: true},
 		},
 	}, upgradePlanPrompt)
+}
+
+// offersAll reports whether every named tool is offered.
+func (o Options) offersAll(names ...string) bool {
+	offered := map[string]bool{}
+	for _, t := range all() {
+		offered[t.tool.Name] = o.offers(t)
+	}
+	for _, n := range names {
+		if !offered[n] {
+			return false
+		}
+	}
+	return true
 }
 
 func promptArg(req *mcp.GetPromptRequest, name string) (string, error) {

@@ -13,7 +13,7 @@ import (
 // ListRepositoriesInput selects a page of a registry's catalog.
 type ListRepositoriesInput struct {
 	Registry string `json:"registry" jsonschema:"Registry host[:port]"`
-	Limit    *int   `json:"limit,omitempty" jsonschema:"Repositories per page, 1-1000 (default 100)"`
+	Limit    *int   `json:"limit,omitempty" jsonschema:"Repositories per page"`
 	Cursor   string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
 }
 
@@ -24,16 +24,18 @@ type ListRepositoriesOutput struct {
 	NextCursor   string   `json:"next_cursor,omitempty" jsonschema:"Pass as cursor for the next page; absent on the last page"`
 }
 
+var catalogLimitArg = intArg{name: "limit", def: 100, lo: 1, hi: 1000}
+
 func listRepositoriesTool() *toolDef {
 	t := readOnlyTool("list_repositories", "List repositories",
 		"List a registry's repositories (/v2/_catalog), a page at a time; Docker Hub has no catalog.",
-		inputSchema[ListRepositoriesInput](nil))
+		inputSchema[ListRepositoriesInput]([]intArg{catalogLimitArg}, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListRepositoriesInput) (ListRepositoriesOutput, error) {
 		reg, err := d.Registry.ParseRegistry(in.Registry)
 		if err != nil {
 			return ListRepositoriesOutput{}, err
 		}
-		limit, err := checkLimit(in.Limit, 100, 1, 1000)
+		limit, err := catalogLimitArg.value(in.Limit)
 		if err != nil {
 			return ListRepositoriesOutput{}, err
 		}
@@ -77,7 +79,7 @@ type RateLimitOutput struct {
 func getRateLimitTool() *toolDef {
 	t := readOnlyTool("get_rate_limit", "Docker Hub pull quota",
 		"Docker Hub pull quota (limit, remaining, window) for the credentials in use; costs no pull.",
-		inputSchema[RateLimitInput](nil))
+		inputSchema[RateLimitInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in RateLimitInput) (RateLimitOutput, error) {
 		reg, err := d.Registry.ParseRegistry(in.Registry)
 		if err != nil {

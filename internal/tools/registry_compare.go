@@ -33,14 +33,26 @@ type ComparedImage struct {
 
 // CompareOutput says what differs between two images.
 type CompareOutput struct {
-	ImageA        ComparedImage `json:"image_a"`
-	ImageB        ComparedImage `json:"image_b"`
-	SharedLayers  []string      `json:"shared_layers"`
-	OnlyInA       []string      `json:"only_in_a"`
-	OnlyInB       []string      `json:"only_in_b"`
-	SizeDelta     int64         `json:"size_delta" jsonschema:"Pull size of b minus that of a, in bytes"`
-	ConfigChanges ConfigChanges `json:"config_changes" jsonschema:"Only what changed; empty when the runtime configs agree"`
-	Notes         []string      `json:"notes,omitempty"`
+	ImageA       ComparedImage `json:"image_a"`
+	ImageB       ComparedImage `json:"image_b"`
+	SharedLayers []string      `json:"shared_layers" jsonschema:"Layers of a whose content b has too (compared uncompressed)"`
+	OnlyInA      []string      `json:"only_in_a"`
+	OnlyInB      []string      `json:"only_in_b"`
+	// Recompressed lists shared layers stored as different blobs: the same
+	// content compressed differently (gzip in one, zstd in the other).
+	Recompressed  []RecompressedLayer `json:"recompressed,omitempty" jsonschema:"Shared layers whose content is the same but compressed differently"`
+	SizeDelta     int64               `json:"size_delta" jsonschema:"Pull size of b minus that of a, in bytes"`
+	ConfigChanges ConfigChanges       `json:"config_changes" jsonschema:"Only what changed; empty when the runtime configs agree"`
+	Notes         []string            `json:"notes,omitempty"`
+}
+
+// RecompressedLayer is one layer's content stored as a different blob in each image.
+type RecompressedLayer struct {
+	DiffID     string `json:"diff_id" jsonschema:"Digest of the uncompressed content"`
+	A          string `json:"a"`
+	B          string `json:"b"`
+	MediaTypeA string `json:"media_type_a"`
+	MediaTypeB string `json:"media_type_b"`
 }
 
 // ConfigChanges lists the runtime settings that differ; a missing key means no change.
@@ -86,7 +98,7 @@ const (
 func compareImagesTool() *toolDef {
 	t := readOnlyTool("compare_images", "Compare two images",
 		"Compare two images: shared and distinct layers, size delta (b-a), config and base OS changes.",
-		inputSchema[CompareInput](nil))
+		inputSchema[CompareInput](nil, nil))
 	t.OutputSchema = opaque(outputSchema[CompareOutput](), "config_changes", "image_a", "image_b")
 	return define(ToolsetRegistry, t, compareImages)
 }
@@ -99,15 +111,15 @@ func compareImages(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in Compa
 	if err := g.Wait(); err != nil {
 		return CompareOutput{}, err
 	}
-	la, lb := layerDigests(a.res.Image.Image), layerDigests(b.res.Image.Image)
+	la, lb := imageLayers(a), imageLayers(b)
 	out := CompareOutput{
-		ImageA:       ComparedImage{Reference: oci.DisplayRef(a.ref), Digest: a.res.Image.Digest, Size: oci.PullSize(a.res.Image.Image)},
-		ImageB:       ComparedImage{Reference: oci.DisplayRef(b.ref), Digest: b.res.Image.Digest, Size: oci.PullSize(b.res.Image.Image)},
-		SharedLayers: filterIn(la, lb, true), OnlyInA: filterIn(la, lb, false), OnlyInB: filterIn(lb, la, false),
+		ImageA:        ComparedImage{Reference: oci.DisplayRef(a.ref), Digest: a.res.Image.Digest, Size: oci.PullSize(a.res.Image.Image)},
+		ImageB:        ComparedImage{Reference: oci.DisplayRef(b.ref), Digest: b.res.Image.Digest, Size: oci.PullSize(b.res.Image.Image)},
 		ConfigChanges: configChanges(a.cfg.Config, b.cfg.Config),
 	}
+	compareLayers(&out, la, lb)
 	out.SizeDelta = out.ImageB.Size - out.ImageA.Size
-	if !slices.Equal(la, lb) {
+	if !slices.EqualFunc(la, lb, func(x, y layer) bool { return x.content == y.content }) {
 		var notes [2]string
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() error { out.ImageA.BaseOS, notes[0] = baseOS(gctx, d, a); return nil })
@@ -137,12 +149,65 @@ func resolveRunnable(ctx context.Context, d Deps, ref, platform string) (*resolv
 	return r, nil
 }
 
-func layerDigests(m *v1.Manifest) []string {
-	out := make([]string, len(m.Layers))
+// layer is an image's layer as compare_images sees it.
+type layer struct {
+	blob      string // the digest of the blob in the registry (compressed)
+	content   string // the digest of the uncompressed content: the config's diff_id
+	mediaType string
+}
+
+// imageLayers pairs each layer with its diff_id. A config whose diff_ids do
+// not match the layers one to one is no guide to content: then blobs compare.
+func imageLayers(r *resolvedImage) []layer {
+	m := r.res.Image.Image
+	ids := r.cfg.RootFS.DiffIDs
+	out := make([]layer, len(m.Layers))
 	for i, l := range m.Layers {
-		out[i] = l.Digest.String()
+		out[i] = layer{blob: l.Digest.String(), content: l.Digest.String(), mediaType: string(l.MediaType)}
+		if len(ids) == len(m.Layers) {
+			out[i].content = ids[i].String()
+		}
 	}
 	return out
+}
+
+// compareLayers sorts the layers of a and b by content into shared and
+// distinct ones, and names the shared ones stored as different blobs.
+func compareLayers(out *CompareOutput, la, lb []layer) {
+	inB := map[string]layer{}
+	for _, l := range lb {
+		inB[l.content] = l
+	}
+	inA := map[string]bool{}
+	out.SharedLayers, out.OnlyInA, out.OnlyInB = []string{}, []string{}, []string{}
+	for _, l := range la {
+		if inA[l.content] {
+			continue
+		}
+		inA[l.content] = true
+		other, shared := inB[l.content]
+		switch {
+		case !shared:
+			out.OnlyInA = append(out.OnlyInA, l.blob)
+		case other.blob != l.blob:
+			out.SharedLayers = append(out.SharedLayers, l.blob)
+			out.Recompressed = append(out.Recompressed, RecompressedLayer{
+				DiffID: l.content, A: l.blob, B: other.blob, MediaTypeA: l.mediaType, MediaTypeB: other.mediaType,
+			})
+		default:
+			out.SharedLayers = append(out.SharedLayers, l.blob)
+		}
+	}
+	seen := map[string]bool{}
+	for _, l := range lb {
+		if !inA[l.content] && !seen[l.content] {
+			seen[l.content] = true
+			out.OnlyInB = append(out.OnlyInB, l.blob)
+		}
+	}
+	if n := len(out.Recompressed); n > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d shared layer(s) hold the same content compressed differently (see recompressed): a pull downloads them again", n))
+	}
 }
 
 // filterIn keeps the items of xs that are (or are not) in ys, in xs's order.

@@ -1,11 +1,22 @@
 package tools_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/compression"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
@@ -83,5 +94,73 @@ func TestCompareImagesSkipsBaseOSOfBigImages(t *testing.T) {
 	if got.ImageA.BaseOS != "Layered Linux 2.0" || got.ImageB.BaseOS != "" || got.ConfigChanges.BaseOS != nil ||
 		len(got.Notes) != 1 || !strings.Contains(got.Notes[0], "more than 128 MiB of layers") {
 		t.Errorf("base OS a %q b %q, change %v, notes %q; want b's skipped with a note", got.ImageA.BaseOS, got.ImageB.BaseOS, got.ConfigChanges.BaseOS, got.Notes)
+	}
+}
+
+// TestCompareImagesSeesContentThroughCompression: the same layers stored
+// gzip-compressed in one image and zstd-compressed in the other are shared.
+func TestCompareImagesSeesContentThroughCompression(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{}, oci.Options{})
+	// registrytest.Layer is a static blob whose diff_id is its digest; these
+	// layers are compressed for real, so that diff_id names the tar.
+	layerOf := func(c compression.Compression, mt types.MediaType, files ...registrytest.File) v1.Layer {
+		rc, err := registrytest.Layer(files...).Compressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tarBytes, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(tarBytes)), nil },
+			tarball.WithCompression(c), tarball.WithMediaType(mt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	osRelease := registrytest.File{Path: "etc/os-release", Content: "PRETTY_NAME=\"Demo Linux 1.0\"\n"}
+	base := layerOf(compression.GZip, types.OCILayer, osRelease)
+	zbase := layerOf(compression.ZStd, types.OCILayerZStd, osRelease)
+	top := layerOf(compression.GZip, types.OCILayer, registrytest.File{Path: "app", Content: "v1"})
+	other := layerOf(compression.GZip, types.OCILayer, registrytest.File{Path: "app", Content: "v2"})
+	build := func(layers ...v1.Layer) v1.Image {
+		img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+		img, err := mutate.AppendLayers(img, layers...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	for tag, img := range map[string]v1.Image{"gzip": build(base, top), "zstd": build(zbase, other)} {
+		if err := e.reg.PushImage("demo/packed", tag, img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := registrytest.Decode[tools.CompareOutput](t, e.call(t, "compare_images", map[string]any{
+		"image_ref_a": e.fx.Ref("demo/packed:gzip"), "image_ref_b": e.fx.Ref("demo/packed:zstd"),
+	}))
+	baseDigest, _ := base.Digest()
+	zDigest, _ := zbase.Digest()
+	diffID, _ := base.DiffID()
+	topDigest, _ := top.Digest()
+	otherDigest, _ := other.Digest()
+	if diff := cmp.Diff([]string{baseDigest.String()}, got.SharedLayers); diff != "" {
+		t.Errorf("shared layers (-want +got):\n%s", diff)
+	}
+	if !slices.Equal(got.OnlyInA, []string{topDigest.String()}) || !slices.Equal(got.OnlyInB, []string{otherDigest.String()}) {
+		t.Errorf("only_in_a %v, only_in_b %v; want the top layers", got.OnlyInA, got.OnlyInB)
+	}
+	want := []tools.RecompressedLayer{{
+		DiffID: diffID.String(), A: baseDigest.String(), B: zDigest.String(),
+		MediaTypeA: string(types.OCILayer), MediaTypeB: string(types.OCILayerZStd),
+	}}
+	if diff := cmp.Diff(want, got.Recompressed); diff != "" {
+		t.Errorf("recompressed (-want +got):\n%s", diff)
 	}
 }

@@ -17,7 +17,7 @@ type ListFilesInput struct {
 	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
 	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
 	Path     string `json:"path,omitempty" jsonschema:"Path prefix, e.g. /etc/"`
-	Limit    *int   `json:"limit,omitempty" jsonschema:"Entries, 1-2000 (default 200)"`
+	Limit    *int   `json:"limit,omitempty" jsonschema:"Entries"`
 }
 
 // ListFilesOutput is the merged filesystem, or part of it.
@@ -28,12 +28,14 @@ type ListFilesOutput struct {
 	Note      string          `json:"note,omitempty"`
 }
 
+var filesLimitArg = intArg{name: "limit", def: 200, lo: 1, hi: 2000}
+
 func listImageFilesTool() *toolDef {
 	t := readOnlyTool("list_image_files", "List files in an image",
 		"List an image's merged filesystem (deletions applied): size, mode, type, layer. Reads every layer.",
-		inputSchema[ListFilesInput](nil))
+		inputSchema[ListFilesInput]([]intArg{filesLimitArg}, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ListFilesInput) (ListFilesOutput, error) {
-		limit, err := checkLimit(in.Limit, 200, 1, 2000)
+		limit, err := filesLimitArg.value(in.Limit)
 		if err != nil {
 			return ListFilesOutput{}, err
 		}
@@ -64,7 +66,7 @@ type ReadFileInput struct {
 	ImageRef string `json:"image_ref" jsonschema:"Image reference, e.g. alpine:3.20"`
 	Path     string `json:"path" jsonschema:"Absolute path, e.g. /etc/os-release"`
 	Platform string `json:"platform,omitempty" jsonschema:"os/arch[/variant], e.g. linux/arm64"`
-	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes, 1-524288 (default 65536)"`
+	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes"`
 }
 
 // ReadFileOutput is a file's content, or the fact that it is binary.
@@ -82,9 +84,9 @@ type ReadFileOutput struct {
 func readImageFileTool() *toolDef {
 	t := readOnlyTool("read_image_file", "Read a file in an image",
 		"Read a file from an image (symlinks followed), stopping at the top-most layer that has it.",
-		inputSchema[ReadFileInput](nil))
+		inputSchema[ReadFileInput]([]intArg{maxBytesArg}, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ReadFileInput) (ReadFileOutput, error) {
-		maxBytes, err := checkRange("max_bytes", in.MaxBytes, defaultContentBytes, 1, maxContentBytes)
+		maxBytes, err := maxBytesArg.value(in.MaxBytes)
 		if err != nil {
 			return ReadFileOutput{}, err
 		}
@@ -109,7 +111,7 @@ func fileOutput(asked string, fc *oci.FileContent) ReadFileOutput {
 	if e.Path != path.Clean("/"+asked) {
 		out.Resolved = e.Path
 	}
-	if text, ok := oci.TextPrefix(fc.Content, fc.Truncated); ok {
+	if text, ok := fc.Text(); ok {
 		out.Content = string(text)
 	} else {
 		out.Binary = true

@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -31,8 +30,13 @@ type resolvedImage struct {
 	rawCfg []byte
 }
 
-// resolveImage parses the input, resolves the platform and fetches the config.
+// resolveImage parses the input and resolves it with one client call.
 func resolveImage(ctx context.Context, d Deps, in ImageInput) (*resolvedImage, error) {
+	return resolveImageWithin(ctx, d, in, 0)
+}
+
+// resolveImageWithin also refuses a config declared larger than maxConfig.
+func resolveImageWithin(ctx context.Context, d Deps, in ImageInput, maxConfig int64) (*resolvedImage, error) {
 	ref, err := d.Registry.ParseReference(in.ImageRef)
 	if err != nil {
 		return nil, err
@@ -41,30 +45,11 @@ func resolveImage(ctx context.Context, d Deps, in ImageInput) (*resolvedImage, e
 	if err != nil {
 		return nil, err
 	}
-	res, err := d.Registry.Resolve(ctx, ref, want)
+	res, err := d.Registry.ResolveImage(ctx, ref, want, maxConfig)
 	if err != nil {
 		return nil, err
 	}
-	cfg, raw, err := d.Registry.Config(ctx, ref.Context(), res.Image)
-	if err != nil && !errors.Is(err, errdef.ErrUnsupported) {
-		return nil, err
-	}
-	if err := checkSinglePlatform(ref, res, cfg, want); err != nil {
-		return nil, err
-	}
-	return &resolvedImage{ref: ref, res: res, cfg: cfg, rawCfg: raw}, nil
-}
-
-// checkSinglePlatform refuses a platform that a single-platform image does not have.
-func checkSinglePlatform(ref name.Reference, res *oci.Resolved, cfg *v1.ConfigFile, want *oci.Platform) error {
-	if want == nil || res.Index != nil || cfg == nil {
-		return nil
-	}
-	have := oci.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
-	if !want.Matches(have) {
-		return fmt.Errorf("%w: %s is a single-platform image for %s, not %s", errdef.ErrNotFound, oci.DisplayRef(ref), have, want)
-	}
-	return nil
+	return &resolvedImage{ref: ref, res: res, cfg: res.Config, rawCfg: res.RawConfig}, nil
 }
 
 func (r *resolvedImage) platform() oci.Platform {
@@ -102,7 +87,7 @@ type ImageInfo struct {
 func getImageInfoTool() *toolDef {
 	t := readOnlyTool("get_image_info", "Image summary",
 		"Image summary: manifest digest, pull size, platform, created, layers; all platforms of an index.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageInfo, error) {
 		r, err := resolveImage(ctx, d, in)
 		if err != nil {
@@ -133,7 +118,7 @@ type ManifestOutput struct {
 func getImageManifestTool() *toolDef {
 	t := readOnlyTool("get_image_manifest", "Raw manifest",
 		"Raw manifest JSON; an index is returned as is unless platform picks one image.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ManifestOutput, error) {
 		ref, err := d.Registry.ParseReference(in.ImageRef)
 		if err != nil {
@@ -173,9 +158,11 @@ type ConfigOutput struct {
 func getImageConfigTool() *toolDef {
 	t := readOnlyTool("get_image_config", "Raw image config",
 		"Raw image config JSON (env, entrypoint, labels, history, rootfs).",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ConfigOutput, error) {
-		r, err := resolveImage(ctx, d, in)
+		// A config that cannot fit in a result is refused from the size its
+		// manifest declares, before any of it is downloaded.
+		r, err := resolveImageWithin(ctx, d, in, MaxResultBytes)
 		if err != nil {
 			return ConfigOutput{}, err
 		}
@@ -209,7 +196,7 @@ type ImageDetails struct {
 func getImageDetailsTool() *toolDef {
 	t := readOnlyTool("get_image_details", "Image details",
 		"How an image runs and was built: config, layers with their commands, a reconstructed Dockerfile.",
-		inputSchema[ImageInput](nil))
+		inputSchema[ImageInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ImageInput) (ImageDetails, error) {
 		r, err := resolveImage(ctx, d, in)
 		if err != nil {
@@ -232,24 +219,10 @@ func imageDetails(r *resolvedImage) ImageDetails {
 		WorkingDir: c.WorkingDir, User: c.User,
 		ExposedPorts: slices.Sorted(maps.Keys(c.ExposedPorts)),
 		Layers:       oci.AlignHistory(r.res.Image.Image, r.cfg),
-		Dockerfile:   oci.ReconstructDockerfile(r.cfg.History),
+		Dockerfile:   dockerfile(r.cfg),
 	}
 	if out.ExposedPorts == nil {
 		out.ExposedPorts = []string{}
 	}
 	return out
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func nonNilMap[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return map[K]V{}
-	}
-	return m
 }

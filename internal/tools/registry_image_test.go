@@ -80,12 +80,29 @@ func TestGetImageInfoIndexPlatforms(t *testing.T) {
 		var names []string
 		for _, p := range got.Platforms {
 			names = append(names, p.String())
-			if p.Digest == "" || p.Size == 0 {
-				t.Errorf("platform %s lacks digest or size: %+v", p, p)
+			if p.Digest == "" {
+				t.Errorf("platform %s lacks its digest: %+v", p, p)
 			}
 		}
 		if diff := cmp.Diff([]string{"linux/amd64", "linux/arm64/v8", "linux/arm/v7"}, names); diff != "" {
 			t.Errorf("platforms (attestations must be left out) (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestPlatformsCarryNoSize: an index records only each platform manifest's
+// byte count, which readers take for the image's size.
+func TestPlatformsCarryNoSize(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{}, oci.Options{})
+	got := registrytest.Decode[map[string]any](t, e.call(t, "get_image_info", map[string]any{"image_ref": e.fx.Ref(e.fx.Multi)}))
+	platforms, _ := got["platforms"].([]any)
+	if len(platforms) == 0 {
+		t.Fatalf("no platforms in %v", got)
+	}
+	for _, p := range platforms {
+		if _, ok := p.(map[string]any)["size"]; ok {
+			t.Errorf("platform object carries a size: %v", p)
 		}
 	}
 }
@@ -175,6 +192,43 @@ func TestGetImageDetails(t *testing.T) {
 	}
 	wantDockerfile := "ADD file:4b1e0a9d /\nRUN mkdir /app && cp server /app/server\nCOPY static /app/static\nENV APP_ENV=production\nEXPOSE 8080/tcp\nENTRYPOINT [\"/app/server\"]\n"
 	if diff := cmp.Diff(wantDockerfile, got.Dockerfile); diff != "" {
+		t.Errorf("dockerfile (-want +got):\n%s", diff)
+	}
+}
+
+// TestGetImageDetailsDockerfileFromConfig: crane, ko and jib record no
+// created_by, yet the config says how the image runs.
+func TestGetImageDetailsDockerfileFromConfig(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, registrytest.Options{}, oci.Options{})
+	img, err := registrytest.Image(registrytest.ImageSpec{
+		OS: "linux", Architecture: "amd64",
+		Layers: []v1.Layer{registrytest.Layer(registrytest.File{Path: "ko-app", Content: "binary", Mode: 0o755})},
+		Config: v1.Config{
+			Entrypoint: []string{"/ko-app/server"}, Cmd: []string{"--port", "8080"},
+			Env:        []string{"PATH=/usr/bin:/bin", "GREETING=hello world"},
+			WorkingDir: "/home/app", User: "65532",
+			ExposedPorts: map[string]struct{}{"8080/tcp": {}},
+			Labels:       map[string]string{"org.opencontainers.image.source": "https://example.test/app"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.reg.PushImage("demo/ko", "1", img); err != nil {
+		t.Fatal(err)
+	}
+	got := registrytest.Decode[tools.ImageDetails](t, e.call(t, "get_image_details", map[string]any{"image_ref": e.fx.Ref("demo/ko:1")}))
+	want := "# from the image config: its history records no build commands\n" +
+		"LABEL org.opencontainers.image.source=https://example.test/app\n" +
+		"ENV PATH=/usr/bin:/bin\n" +
+		"ENV GREETING=\"hello world\"\n" +
+		"WORKDIR /home/app\n" +
+		"USER 65532\n" +
+		"EXPOSE 8080/tcp\n" +
+		"ENTRYPOINT [\"/ko-app/server\"]\n" +
+		"CMD [\"--port\",\"8080\"]\n"
+	if diff := cmp.Diff(want, got.Dockerfile); diff != "" {
 		t.Errorf("dockerfile (-want +got):\n%s", diff)
 	}
 }

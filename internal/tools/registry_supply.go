@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 )
@@ -31,7 +29,7 @@ type ListReferrersOutput struct {
 func listReferrersTool() *toolDef {
 	t := readOnlyTool("list_referrers", "List signatures, SBOMs and attestations",
 		"List an image's signatures, SBOMs, provenance and VEX (OCI referrers, cosign tags, BuildKit attestations).",
-		inputSchema[ListReferrersInput](nil))
+		inputSchema[ListReferrersInput](nil, nil))
 	return define(ToolsetRegistry, t, func(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in ListReferrersInput) (ListReferrersOutput, error) {
 		ref, err := d.Registry.ParseReference(in.ImageRef)
 		if err != nil {
@@ -49,23 +47,23 @@ func listReferrersTool() *toolDef {
 type ReferrerContentInput struct {
 	ImageRef string `json:"image_ref" jsonschema:"Image the referrer is about"`
 	Digest   string `json:"digest" jsonschema:"Referrer (or layer) digest from list_referrers"`
-	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes, 1-524288 (default 65536)"`
+	MaxBytes *int   `json:"max_bytes,omitempty" jsonschema:"Content bytes"`
 }
 
 // ReferrerContentOutput is a referrer's decoded payload.
 type ReferrerContentOutput struct {
-	Digest        string             `json:"digest"`
-	Layer         string             `json:"layer" jsonschema:"Digest of the blob shown"`
-	Kind          string             `json:"kind"`
-	Format        string             `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
-	Envelope      string             `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
-	PredicateType string             `json:"predicate_type,omitempty"`
-	Summary       oci.PayloadSummary `json:"summary"`
-	Content       string             `json:"content"`
-	Truncated     bool               `json:"truncated"`
-	Binary        bool               `json:"binary,omitempty"`
-	Size          int64              `json:"size"`
-	Layers        []ReferrerLayer    `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
+	Digest        string                `json:"digest"`
+	Layer         string                `json:"layer" jsonschema:"Digest of the blob shown"`
+	Kind          string                `json:"kind"`
+	Format        string                `json:"format" jsonschema:"spdx, cyclonedx, slsa, openvex, cosign, in-toto, json, text or binary"`
+	Envelope      string                `json:"envelope,omitempty" jsonschema:"dsse or sigstore-bundle, unwrapped"`
+	PredicateType string                `json:"predicate_type,omitempty"`
+	Summary       attest.PayloadSummary `json:"summary"`
+	Content       string                `json:"content"`
+	Truncated     bool                  `json:"truncated"`
+	Binary        bool                  `json:"binary,omitempty"`
+	Size          int64                 `json:"size"`
+	Layers        []ReferrerLayer       `json:"layers,omitempty" jsonschema:"Every layer of the referrer, when it has several; pass one as digest"`
 }
 
 // ReferrerLayer is one layer of a referrer manifest.
@@ -76,19 +74,10 @@ type ReferrerLayer struct {
 	PredicateType string `json:"predicate_type,omitempty"`
 }
 
-// Content sizes: the default answers most questions; the cap keeps the
-// result, JSON-escaped, under MaxResultBytes.
-const (
-	defaultContentBytes = 64 << 10
-	maxContentBytes     = 512 << 10
-	// maxLayerSearch bounds how many referrer manifests are opened to find a layer digest.
-	maxLayerSearch = 32
-)
-
 func getReferrerContentTool() *toolDef {
 	t := readOnlyTool("get_referrer_content", "Read a signature, SBOM or attestation",
 		"Read a referrer (SBOM, provenance, VEX, signature), unwrapping DSSE and sigstore, with a summary.",
-		inputSchema[ReferrerContentInput](nil))
+		inputSchema[ReferrerContentInput]([]intArg{maxBytesArg}, nil))
 	t.OutputSchema = opaque(outputSchema[ReferrerContentOutput](), "summary")
 	return define(ToolsetRegistry, t, getReferrerContent)
 }
@@ -98,7 +87,7 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
-	maxBytes, err := checkRange("max_bytes", in.MaxBytes, defaultContentBytes, 1, maxContentBytes)
+	maxBytes, err := maxBytesArg.value(in.MaxBytes)
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
@@ -106,49 +95,29 @@ func getReferrerContent(ctx context.Context, d Deps, _ *mcp.CallToolRequest, in 
 	if _, err := v1.NewHash(want); err != nil {
 		return ReferrerContentOutput{}, fmt.Errorf("%w: digest %q: give a digest from list_referrers, like sha256:<64 hex digits>", errdef.ErrInvalidInput, in.Digest)
 	}
-	list, err := d.Registry.Referrers(ctx, ref, "")
+	found, err := d.Registry.ReferrerContent(ctx, ref, want)
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
-	found, err := findReferrerBlob(ctx, d, ref.Context(), list, want)
-	if err != nil {
-		return ReferrerContentOutput{}, err
-	}
-	rc, err := d.Registry.OpenBlob(ctx, ref.Context(), found.layer.Digest.String())
-	if err != nil {
-		return ReferrerContentOutput{}, err
-	}
-	defer rc.Close()
-	p, err := oci.DecodePayload(rc, oci.PayloadOptions{
-		MediaType: string(found.layer.MediaType), Annotations: found.layer.Annotations,
-		Size: found.layer.Size, MaxContent: maxBytes, Subject: list.Subject,
+	defer found.Body.Close()
+	p, err := attest.DecodePayload(found.Body, attest.PayloadOptions{
+		MediaType: string(found.Layer.MediaType), Annotations: found.Layer.Annotations,
+		Size: found.Layer.Size, MaxContent: maxBytes, Subject: found.Subject,
 	})
 	if err != nil {
 		return ReferrerContentOutput{}, err
 	}
 	out := ReferrerContentOutput{
-		Digest: found.referrer.Digest, Layer: found.layer.Digest.String(), Kind: orDefault(p.Kind, found.referrer.Kind),
+		Digest: found.Referrer.Digest, Layer: found.Layer.Digest.String(), Kind: orDefault(p.Kind, found.Referrer.Kind),
 		Format: p.Format, Envelope: p.Envelope, PredicateType: p.PredicateType, Summary: p.Summary,
 		Content: string(p.Content), Truncated: p.Truncated, Binary: p.Binary, Size: p.Size,
 	}
-	if len(found.layers) > 1 {
-		for _, l := range found.layers {
+	if len(found.Layers) > 1 {
+		for _, l := range found.Layers {
 			out.Layers = append(out.Layers, ReferrerLayer{Digest: l.Digest.String(), MediaType: string(l.MediaType), Size: l.Size, PredicateType: predicateOf(l.Annotations)})
 		}
 	}
 	return out, nil
-}
-
-// checkRange validates an optional number against its range, naming both,
-// so an out-of-range value is refused rather than clamped.
-func checkRange(field string, v *int, def, lo, hi int) (int, error) {
-	if v == nil {
-		return def, nil
-	}
-	if *v < lo || *v > hi {
-		return 0, fmt.Errorf("%w: %s %d is out of range; use %d to %d (default %d)", errdef.ErrInvalidInput, field, *v, lo, hi, def)
-	}
-	return *v, nil
 }
 
 func predicateOf(ann map[string]string) string {
@@ -158,81 +127,4 @@ func predicateOf(ann map[string]string) string {
 		}
 	}
 	return ""
-}
-
-// referrerBlob is the blob to show: a layer of a referrer of the image.
-type referrerBlob struct {
-	referrer oci.Referrer
-	layer    v1.Descriptor
-	layers   []v1.Descriptor
-}
-
-// findReferrerBlob checks that want is a referrer of the image, or a layer
-// of one, and picks the blob to decode: the first layer of a referrer, or
-// the layer named.
-func findReferrerBlob(ctx context.Context, d Deps, repo name.Repository, list *oci.ReferrerList, want string) (*referrerBlob, error) {
-	for _, r := range list.Referrers {
-		if r.Digest == want {
-			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
-			if err != nil {
-				return nil, err
-			}
-			if m.Image == nil || len(m.Image.Layers) == 0 {
-				return nil, fmt.Errorf("%w: referrer %s holds no payload layer; its annotations (in list_referrers) are all it says", errdef.ErrUnsupported, want)
-			}
-			return &referrerBlob{referrer: r, layer: m.Image.Layers[0], layers: m.Image.Layers}, nil
-		}
-	}
-	// A layer digest: open the referrer manifests (cached by digest) in parallel.
-	var (
-		mu    sync.Mutex
-		found *referrerBlob
-		errs  []error
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, 4)
-	)
-	for i, r := range list.Referrers {
-		if i == maxLayerSearch {
-			break
-		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			m, err := d.Registry.ManifestByDigest(ctx, repo, r.Digest)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			if m.Image == nil {
-				return
-			}
-			for _, l := range m.Image.Layers {
-				if l.Digest.String() == want && found == nil {
-					found = &referrerBlob{referrer: r, layer: l, layers: m.Image.Layers}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	switch {
-	case found != nil:
-		return found, nil
-	case len(errs) > 0:
-		return nil, errs[0]
-	}
-	return nil, fmt.Errorf("%w: %s is not a referrer of %s (nor a layer of one); list_referrers shows its referrers", errdef.ErrNotFound, want, oci.DisplayName(repo)+"@"+list.Subject)
-}
-
-// opaque replaces the named output properties' schemas with a bare object:
-// their keys are documented by the tool and the result, and a nested schema
-// would cost every session its bytes in tools/list.
-func opaque(s *jsonschema.Schema, props ...string) *jsonschema.Schema {
-	for _, p := range props {
-		if _, ok := s.Properties[p]; ok {
-			s.Properties[p] = &jsonschema.Schema{Type: "object"}
-		}
-	}
-	return s
 }

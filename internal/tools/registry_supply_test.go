@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/registry-mcp/registry-mcp/internal/attest"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
@@ -53,12 +54,12 @@ func TestListReferrersFindsEveryKindAndSource(t *testing.T) {
 			}
 			hex := strings.TrimPrefix(s.SignedDigest, "sha256:")
 			want := map[string]found{
-				"sbom":       {oci.KindSBOM, tt.src, ""},
-				"provenance": {oci.KindProvenance, tt.src, ""},
-				"vex":        {oci.KindVEX, tt.src, ""},
-				"bundle":     {oci.KindSignature, tt.src, ""},
-				"sig":        {oci.KindSignature, oci.SourceCosignTag, "sha256-" + hex + ".sig"},
-				"att":        {oci.KindAttestation, oci.SourceCosignTag, "sha256-" + hex + ".att"},
+				"sbom":       {attest.KindSBOM, tt.src, ""},
+				"provenance": {attest.KindProvenance, tt.src, ""},
+				"vex":        {attest.KindVEX, tt.src, ""},
+				"bundle":     {attest.KindSignature, tt.src, ""},
+				"sig":        {attest.KindSignature, oci.SourceCosignTag, "sha256-" + hex + ".sig"},
+				"att":        {attest.KindAttestation, oci.SourceCosignTag, "sha256-" + hex + ".att"},
 			}
 			if diff := cmp.Diff(want, byName(e.fx, got.Referrers)); diff != "" {
 				t.Errorf("referrers (-want +got):\n%s", diff)
@@ -83,7 +84,7 @@ func TestListReferrersFindsBuildKitAttestations(t *testing.T) {
 	att := idx.Manifests[len(idx.Manifests)-1]
 	want := []oci.Referrer{{
 		Digest: att.Digest.String(), ArtifactType: att.ArtifactType, MediaType: string(att.MediaType), Size: att.Size, Annotations: att.Annotations,
-		Kind: oci.KindAttestation, Source: oci.SourceAttestation, Platform: "linux/amd64",
+		Kind: attest.KindAttestation, Source: oci.SourceAttestation, Platform: "linux/amd64",
 	}}
 	if diff := cmp.Diff(want, got.Referrers); diff != "" {
 		t.Errorf("referrers of the index (-want +got):\n%s", diff)
@@ -178,9 +179,10 @@ func TestListReferrersWithoutAPIRequestCount(t *testing.T) {
 	e.call(t, "list_referrers", args)
 	e.reg.Reset()
 	registrytest.Decode[tools.ListReferrersOutput](t, e.call(t, "list_referrers", args))
-	want := map[string]int{"GET manifests": 2, "GET referrers": 1, "HEAD manifests": 3}
+	// The 404 of the first call is remembered: no second probe of the API.
+	want := map[string]int{"GET manifests": 2, "HEAD manifests": 3}
 	if diff := cmp.Diff(want, e.reg.Counts()); diff != "" {
-		t.Errorf("a 404 from the referrers API, then the sha256-<hex> tag (-want +got):\n%s", diff)
+		t.Errorf("the sha256-<hex> tag, without probing the referrers API again (-want +got):\n%s", diff)
 	}
 }
 
@@ -194,24 +196,24 @@ func TestGetReferrerContentDecodesEachFormat(t *testing.T) {
 	tests := []struct {
 		name                   string
 		kind, format, envelope string
-		summary                oci.PayloadSummary
+		summary                attest.PayloadSummary
 		contains               string
 	}{
-		{"sbom", oci.KindSBOM, oci.FormatSPDX, "", oci.PayloadSummary{PackageCount: count(30)}, `"spdxVersion":"SPDX-2.3"`},
-		{"provenance", oci.KindProvenance, oci.FormatSLSA, "dsse", oci.PayloadSummary{
+		{"sbom", attest.KindSBOM, attest.FormatSPDX, "", attest.PayloadSummary{PackageCount: count(30)}, `"spdxVersion":"SPDX-2.3"`},
+		{"provenance", attest.KindProvenance, attest.FormatSLSA, "dsse", attest.PayloadSummary{
 			Builder: "https://github.com/actions/runner/github-hosted", BuildType: "https://actions.github.io/buildtypes/workflow/v1",
 			SourceRepository: registrytest.SourceRepo, Commit: registrytest.SourceCommit,
 		}, `"predicateType":"https://slsa.dev/provenance/v1"`},
-		{"vex", oci.KindVEX, oci.FormatOpenVEX, "", oci.PayloadSummary{Statements: count(2)}, "CVE-2024-0002"},
-		{"bundle", oci.KindSignature, oci.FormatCosign, "sigstore-bundle", oci.PayloadSummary{
+		{"vex", attest.KindVEX, attest.FormatOpenVEX, "", attest.PayloadSummary{Statements: count(2)}, "CVE-2024-0002"},
+		{"bundle", attest.KindSignature, attest.FormatCosign, "sigstore-bundle", attest.PayloadSummary{
 			Identity: registrytest.SignerIdentity, Issuer: registrytest.SignerIssuer, SignedDigest: s.SignedDigest, MatchesSubject: &yes,
 			SourceRepository: registrytest.SourceRepo, Commit: registrytest.SourceCommit,
 		}, "sigstore.dev/cosign/sign/v1"},
-		{"sig", oci.KindSignature, oci.FormatCosign, "", oci.PayloadSummary{
+		{"sig", attest.KindSignature, attest.FormatCosign, "", attest.PayloadSummary{
 			Identity: registrytest.SignerIdentity, Issuer: registrytest.SignerIssuer, SignedDigest: s.SignedDigest, MatchesSubject: &yes,
 			SourceRepository: registrytest.SourceRepo, Commit: registrytest.SourceCommit,
 		}, "cosign container image signature"},
-		{"att", oci.KindSBOM, oci.FormatCycloneDX, "dsse", oci.PayloadSummary{
+		{"att", attest.KindSBOM, attest.FormatCycloneDX, "dsse", attest.PayloadSummary{
 			PackageCount: count(2), TopPackages: []string{"openssl 3.3.1", "zlib 1.3.1"},
 			Identity: registrytest.SignerIdentity, Issuer: registrytest.SignerIssuer,
 			SourceRepository: registrytest.SourceRepo, Commit: registrytest.SourceCommit,
@@ -263,7 +265,7 @@ func TestGetReferrerContentReadsBuildKitAttestations(t *testing.T) {
 	list := registrytest.Decode[tools.ListReferrersOutput](t, e.call(t, "list_referrers", map[string]any{"image_ref": ref}))
 	att := list.Referrers[0].Digest
 	sbom := registrytest.Decode[tools.ReferrerContentOutput](t, e.call(t, "get_referrer_content", map[string]any{"image_ref": ref, "digest": att}))
-	if sbom.Format != oci.FormatSPDX || sbom.Kind != oci.KindSBOM || len(sbom.Layers) != 2 {
+	if sbom.Format != attest.FormatSPDX || sbom.Kind != attest.KindSBOM || len(sbom.Layers) != 2 {
 		t.Fatalf("attestation manifest: format %q kind %q with %d layers, want its first layer (SPDX) and both layers listed", sbom.Format, sbom.Kind, len(sbom.Layers))
 	}
 	if diff := cmp.Diff([]string{"busybox 1.36.1", "musl 1.2.5"}, sbom.Summary.TopPackages); diff != "" {
@@ -274,7 +276,7 @@ func TestGetReferrerContentReadsBuildKitAttestations(t *testing.T) {
 		t.Fatalf("second layer %+v, want the provenance", provLayer)
 	}
 	prov := registrytest.Decode[tools.ReferrerContentOutput](t, e.call(t, "get_referrer_content", map[string]any{"image_ref": ref, "digest": provLayer.Digest}))
-	want := oci.PayloadSummary{Builder: "https://github.com/docker/buildx", SourceRepository: "https://github.com/example/demo.git", Commit: "0123456789abcdef0123456789abcdef01234567"}
+	want := attest.PayloadSummary{Builder: "https://github.com/docker/buildx", SourceRepository: "https://github.com/example/demo.git", Commit: "0123456789abcdef0123456789abcdef01234567"}
 	prov.Summary.Text = ""
 	if diff := cmp.Diff(want, prov.Summary); diff != "" || prov.Digest != att || prov.Layer != provLayer.Digest {
 		t.Errorf("provenance layer: digest %s layer %s, summary (-want +got):\n%s", prov.Digest, prov.Layer, diff)

@@ -3,9 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
-	"slices"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
@@ -14,7 +12,7 @@ import (
 // ListTagsInput selects a page of a repository's tags.
 type ListTagsInput struct {
 	Repository string `json:"repository" jsonschema:"Repository, e.g. alpine, bitnami/redis, ghcr.io/org/app"`
-	Limit      *int   `json:"limit,omitempty" jsonschema:"Tags per page, 1-1000 (default 100)"`
+	Limit      *int   `json:"limit,omitempty" jsonschema:"Tags per page"`
 	Cursor     string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous page"`
 	Pattern    string `json:"pattern,omitempty" jsonschema:"Glob on tag names, e.g. 1.2* or *-alpine"`
 	Sort       string `json:"sort,omitempty" jsonschema:"Default registry (cheapest); semver puts non-versions last"`
@@ -27,10 +25,10 @@ type ListTagsOutput struct {
 	NextCursor string   `json:"next_cursor,omitempty" jsonschema:"Pass as cursor for the next page; absent on the last page"`
 }
 
+var tagsLimitArg = intArg{name: "limit", def: 100, lo: 1, hi: 1000}
+
 func listTagsTool() *toolDef {
-	schema := inputSchema[ListTagsInput](func(p map[string]*jsonschema.Schema) {
-		p["sort"].Enum = toAny(oci.TagOrders)
-	})
+	schema := inputSchema[ListTagsInput]([]intArg{tagsLimitArg}, map[string][]string{"sort": oci.TagOrders})
 	t := readOnlyTool("list_tags", "List tags",
 		"List a repository's tags a page at a time; pattern or sort reads all tags first.",
 		schema)
@@ -42,12 +40,9 @@ func listTags(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ListTags
 	if err != nil {
 		return ListTagsOutput{}, err
 	}
-	limit, err := checkLimit(in.Limit, 100, 1, 1000)
+	limit, err := tagsLimitArg.value(in.Limit)
 	if err != nil {
 		return ListTagsOutput{}, err
-	}
-	if !slices.Contains(oci.TagOrders, orDefault(in.Sort, "registry")) {
-		return ListTagsOutput{}, oci.SortTags(nil, in.Sort) // names the valid orders
 	}
 	if _, err := oci.FilterTags(nil, in.Pattern); err != nil {
 		return ListTagsOutput{}, err
@@ -90,19 +85,4 @@ func listTags(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ListTags
 		out.NextCursor = encodeCursor(cursor{Scope: scope, Offset: end})
 	}
 	return out, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func toAny[T any](s []T) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }

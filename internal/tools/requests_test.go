@@ -16,8 +16,9 @@ import (
 // repository (list_tags warms it up) and reused for every later call.
 func TestRegistryRequestCounts(t *testing.T) {
 	t.Parallel()
-	const ttl = 200 * time.Millisecond
-	e := newEnv(t, registrytest.Options{TokenAuth: true}, oci.Options{TagTTL: ttl})
+	const ttl = time.Minute
+	clock := newFakeClock()
+	e := newEnv(t, registrytest.Options{TokenAuth: true}, oci.Options{TagTTL: ttl, Now: clock.Now})
 	for _, repo := range []string{"demo/app", "demo/multi"} {
 		e.call(t, "list_tags", map[string]any{"repository": e.fx.Host + "/" + repo, "limit": 1})
 	}
@@ -27,17 +28,17 @@ func TestRegistryRequestCounts(t *testing.T) {
 	app := map[string]any{"image_ref": e.fx.Ref(e.fx.App)}
 	multi := map[string]any{"image_ref": e.fx.Ref(e.fx.Multi)}
 	steps := []struct {
-		name  string
-		tool  string
-		args  map[string]any
-		sleep time.Duration
-		want  map[string]int
+		name    string
+		tool    string
+		args    map[string]any
+		advance time.Duration
+		want    map[string]int
 	}{
 		{"single-platform image, first time", "get_image_info", app, 0, map[string]int{"GET manifests": 1, "GET blobs": 1}},
 		{"same call within the TTL", "get_image_info", app, 0, map[string]int{}},
 		{"details after info", "get_image_details", app, 0, map[string]int{}},
 		{"config after info", "get_image_config", app, 0, map[string]int{}},
-		{"same call after the TTL: a HEAD revalidates", "get_image_info", app, ttl + 50*time.Millisecond, map[string]int{"HEAD manifests": 1}},
+		{"same call after the TTL: a HEAD revalidates", "get_image_info", app, ttl, map[string]int{"HEAD manifests": 1}},
 		{"index, first time", "get_image_info", multi, 0, map[string]int{"GET manifests": 2, "GET blobs": 1}},
 		{"index within the TTL", "get_image_info", multi, 0, map[string]int{}},
 		{"another platform of a cached index", "get_image_info", map[string]any{"image_ref": e.fx.Ref(e.fx.Multi), "platform": "linux/arm64"}, 0, map[string]int{"GET manifests": 1, "GET blobs": 1}},
@@ -45,7 +46,7 @@ func TestRegistryRequestCounts(t *testing.T) {
 		{"first tags page", "list_tags", map[string]any{"repository": e.fx.Host + "/demo/app"}, 0, map[string]int{"GET tags": 1}},
 	}
 	for _, s := range steps {
-		time.Sleep(s.sleep)
+		clock.Advance(s.advance)
 		e.reg.Reset()
 		res := e.call(t, s.tool, s.args)
 		if res.IsError {

@@ -57,20 +57,21 @@ func registerResources(s *mcp.Server, d Deps, o Options) {
 	}
 }
 
-func (o Options) offersToolset(ts string) bool {
-	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, ts)
-}
-
-// resourceError makes a resource read error: a bad URI or a missing image is
-// invalid params (MCP's code for "resource not found"), with the advice
-// the tools would give in its message.
+// resourceError makes a resource read error with the advice the tools would
+// give and the JSON-RPC code MCP defines for it: resource not found for a
+// missing image, invalid params for a malformed URI, internal error for the
+// rest (the registry or the Hub failed, not the request).
 func resourceError(d Deps, uri, toolset string, err error) error {
-	msg := explain(d.Logger, uri, toolset, err).Error()
-	if errors.Is(err, errdef.ErrNotFound) || errors.Is(err, errdef.ErrInvalidInput) || errors.Is(err, errdef.ErrInvalidReference) {
-		data, _ := json.Marshal(map[string]string{"uri": uri})
-		return &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: msg, Data: data}
+	msg := explain(d, uri, toolset, err).Error()
+	data, _ := json.Marshal(map[string]string{"uri": cutRunes(uri, maxEchoRunes)})
+	code := int64(jsonrpc.CodeInternalError)
+	switch {
+	case errors.Is(err, errdef.ErrInvalidInput), errors.Is(err, errdef.ErrInvalidReference):
+		code = jsonrpc.CodeInvalidParams
+	case errors.Is(err, errdef.ErrNotFound):
+		code = mcp.CodeResourceNotFound
 	}
-	return errors.New(msg)
+	return &jsonrpc.Error{Code: code, Message: msg, Data: data}
 }
 
 func markdownResult(uri, text string) *mcp.ReadResourceResult {
@@ -195,9 +196,9 @@ func imageMarkdown(ref string, res *oci.Resolved) string {
 		fmt.Fprintf(&b, "- Size: %s (config and compressed layers)\n", byteSize(oci.PullSize(img.Image)))
 	}
 	if len(res.Platforms) > 0 {
-		fmt.Fprintf(&b, "\n## Platforms (%d)\n\n| platform | digest | manifest size |\n|---|---|---|\n", len(res.Platforms))
+		fmt.Fprintf(&b, "\n## Platforms (%d)\n\n| platform | digest |\n|---|---|\n", len(res.Platforms))
 		for _, p := range res.Platforms {
-			fmt.Fprintf(&b, "| %s | `%s` | %d B |\n", p, p.Digest, p.Size)
+			fmt.Fprintf(&b, "| %s | `%s` |\n", p, p.Digest)
 		}
 	}
 	if img.Image == nil {

@@ -83,9 +83,12 @@ func TestSearchResource(t *testing.T) {
 		t.Errorf("empty query: %v, want an error showing the URI form", err)
 	}
 	e.hub.FailNext(1, registrytest.HubFault{Status: 429, RetryAfter: "7"})
-	if _, err := readResource(t, e.cs, "docker://images/nginx"); err == nil || !strings.Contains(err.Error(), "retry after 7 s") {
+	_, err = readResource(t, e.cs, "docker://images/nginx")
+	if err == nil || !strings.Contains(err.Error(), "retry after 7 s") {
 		t.Errorf("rate limited: %v, want the retry delay", err)
 	}
+	// Not the client's fault, and not code 0 either.
+	wantCode(t, "rate limited", err, jsonrpc.CodeInternalError)
 }
 
 // imageEnv serves Docker Hub-style names from an in-process registry.
@@ -192,15 +195,15 @@ func TestImageResourceErrors(t *testing.T) {
 	t.Parallel()
 	e := newImageEnv(t)
 	tests := []struct {
-		uri      string
-		want     string
-		notFound bool // answered with invalid params, MCP's resource-not-found code
+		uri  string
+		want string
+		code int64
 	}{
-		{"docker://image/alpine/9.99", "not found", true},
-		{"docker://image/nobody/nothing/1.0", "not found", true},
-		{"docker://image/alpine/", "lacks a name or a tag", true},
-		{"docker://image/Alpine/3.20", "lowercase", true},
-		{"docker://image/alpine", "", true}, // no template matches: the SDK's own not-found
+		{"docker://image/alpine/9.99", "not found", mcp.CodeResourceNotFound},
+		{"docker://image/nobody/nothing/1.0", "not found", mcp.CodeResourceNotFound},
+		{"docker://image/alpine/", "lacks a name or a tag", jsonrpc.CodeInvalidParams},
+		{"docker://image/Alpine/3.20", "lowercase", jsonrpc.CodeInvalidParams},
+		{"docker://image/alpine", "", mcp.CodeResourceNotFound}, // no template matches: the SDK's own not-found
 	}
 	for _, tt := range tests {
 		_, err := readResource(t, e.cs, tt.uri)
@@ -208,10 +211,16 @@ func TestImageResourceErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one saying %q", tt.uri, err, tt.want)
 			continue
 		}
-		var rpcErr *jsonrpc.Error
-		if tt.notFound && (!errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams) {
-			t.Errorf("%s: error %v, want code %d", tt.uri, err, jsonrpc.CodeInvalidParams)
-		}
+		wantCode(t, tt.uri, err, tt.code)
+	}
+}
+
+// wantCode checks the JSON-RPC error code of a failed request.
+func wantCode(t *testing.T, what string, err error, code int64) {
+	t.Helper()
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != code {
+		t.Errorf("%s: error %v, want JSON-RPC code %d", what, err, code)
 	}
 }
 

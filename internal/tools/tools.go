@@ -12,11 +12,11 @@ import (
 	"log/slog"
 	"slices"
 
-	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/signature"
 )
 
 // ScopeWrite is the OAuth scope a caller's token needs for write tools.
@@ -24,12 +24,6 @@ const ScopeWrite = "registry:write"
 
 // MaxResultBytes caps the structured result of any tool call.
 const MaxResultBytes = 1 << 20
-
-// Toolset names.
-const (
-	ToolsetRegistry = "registry"
-	ToolsetHub      = "hub"
-)
 
 // Deps are the clients the tools call.
 type Deps struct {
@@ -41,28 +35,10 @@ type Deps struct {
 	// the docker://image resource; empty means docker.io. Tests point it at
 	// an in-process registry.
 	HubRegistry string
-	Logger      *slog.Logger
-}
-
-// Options select which tools are offered.
-type Options struct {
-	// Toolsets to offer; empty means every toolset.
-	Toolsets []string
-	// ReadOnly hides the tools that change anything.
-	ReadOnly bool
-	// Tools, when set, are the only tools offered (still subject to
-	// Toolsets and ReadOnly).
-	Tools []string
-}
-
-func (o Options) offers(t *toolDef) bool {
-	if o.ReadOnly && !t.readOnly {
-		return false
-	}
-	if len(o.Tools) > 0 && !slices.Contains(o.Tools, t.tool.Name) {
-		return false
-	}
-	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, t.toolset)
+	// Sigstore supplies the trusted root for keyless signatures; nil means
+	// Sigstore's public-good root, fetched through TUF on first need.
+	Sigstore *signature.Roots
+	Logger   *slog.Logger
 }
 
 // Info describes a tool for listings.
@@ -82,16 +58,12 @@ type toolDef struct {
 	add      func(s *mcp.Server, d Deps)
 }
 
-// all lists every tool, in the order tools/list shows them.
-func all() []*toolDef {
-	return slices.Concat(registryTools(), hubTools())
-}
-
 // Register adds the selected tools to s.
 func Register(s *mcp.Server, d Deps, o Options) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	s.AddReceivingMiddleware(boundErrors)
 	for _, t := range all() {
 		if o.offers(t) {
 			t.add(s, d)
@@ -127,24 +99,32 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	}
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
 		mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-			var zero Out
-			if !readOnly && !mayWrite(req) {
-				return nil, zero, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", t.Name, ScopeWrite)
-			}
-			out, err := h(ctx, d, req, in)
-			if err != nil {
-				return nil, zero, explain(d.Logger, t.Name, toolset, err)
-			}
-			b, err := json.Marshal(out)
-			if err != nil {
-				return nil, zero, explain(d.Logger, t.Name, toolset, err)
-			}
-			if len(b) > MaxResultBytes {
-				return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(t.Name))
-			}
-			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}, out, nil
+			// The SDK turns an error into an isError result with its text,
+			// which boundErrors then bounds.
+			return call(ctx, d, req, t.Name, toolset, readOnly, h, in)
 		})
 	}}
+}
+
+// call runs one tool call: the write check, the handler, the translation of
+// its error into advice, and the result size cap.
+func call[In, Out any](ctx context.Context, d Deps, req *mcp.CallToolRequest, name, toolset string, readOnly bool, h handler[In, Out], in In) (*mcp.CallToolResult, Out, error) {
+	var zero Out
+	if !readOnly && !mayWrite(req) {
+		return nil, zero, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", name, ScopeWrite)
+	}
+	out, err := h(ctx, d, req, in)
+	if err != nil {
+		return nil, zero, explain(d, name, toolset, err)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, zero, explain(d, name, toolset, err)
+	}
+	if len(b) > MaxResultBytes {
+		return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(name))
+	}
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}, out, nil
 }
 
 // mayWrite reports whether the caller may use write tools: over stdio there
@@ -156,71 +136,6 @@ func mayWrite(req *mcp.CallToolRequest) bool {
 	}
 	return slices.Contains(req.Extra.TokenInfo.Scopes, ScopeWrite)
 }
-
-// readOnlyTool builds the annotations every read-only tool carries.
-func readOnlyTool(name, title, description string, input *jsonschema.Schema) *mcp.Tool {
-	return &mcp.Tool{
-		Name: name, Title: title, Description: description, InputSchema: input,
-		// openWorldHint is left out: absent means true, which these tools are.
-		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true},
-	}
-}
-
-// inputSchema infers a tool's input schema from In and lets the caller add
-// what struct tags cannot say (enums).
-func inputSchema[In any](patch func(props map[string]*jsonschema.Schema)) *jsonschema.Schema {
-	s, err := jsonschema.For[In](nil)
-	if err != nil {
-		panic(fmt.Sprintf("tool input schema: %v", err)) // a programming error, caught by every test
-	}
-	for _, p := range s.Properties {
-		if len(p.Types) == 2 && p.Types[0] == "null" {
-			p.Type, p.Types = p.Types[1], nil // optional already; null adds nothing
-		}
-	}
-	if patch != nil {
-		patch(s.Properties)
-	}
-	return s
-}
-
-// outputSchema infers Out's schema without descriptions, required lists and
-// additionalProperties: the keys name themselves, every session pays for
-// every byte of tools/list, and extra keys are allowed by the contract.
-func outputSchema[Out any]() *jsonschema.Schema {
-	s, err := jsonschema.For[Out](nil)
-	if err != nil {
-		panic(fmt.Sprintf("tool output schema: %v", err))
-	}
-	lean(s, 0)
-	return s
-}
-
-// lean trims a schema in place. The top-level keys keep their types; what
-// is inside them (array items, nested objects) keeps only its type: nested
-// shapes are documented in the contract and visible in every result, while
-// their schemas would cost bytes in every session.
-func lean(s *jsonschema.Schema, depth int) {
-	if s == nil {
-		return
-	}
-	s.Description, s.AdditionalProperties, s.Required = "", nil, nil
-	if len(s.Types) == 2 && s.Types[0] == "null" {
-		s.Type, s.Types = s.Types[1], nil // results never carry null lists
-	}
-	if depth >= 1 {
-		s.Items = nil
-	}
-	if depth >= 2 {
-		s.Properties = nil
-	}
-	for _, p := range s.Properties {
-		lean(p, depth+1)
-	}
-	lean(s.Items, depth+1)
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // progress reports progress on long work: a progress notification when the
 // client asked for one with a progress token, and a log message at info

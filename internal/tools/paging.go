@@ -10,6 +10,27 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 )
 
+// Paging: registry listings continue with an opaque next_cursor (below),
+// Docker Hub listings with a page number (hubPage).
+
+// hubPage selects a page of a Docker Hub listing.
+type hubPage struct {
+	Page     *int `json:"page,omitempty"`
+	PageSize *int `json:"page_size,omitempty"`
+}
+
+// hubPageArgs describe hubPage's arguments in a schema.
+var hubPageArgs = []intArg{pageArg, pageSizeArg}
+
+// params checks the page arguments; zero means the server's default.
+func (p hubPage) params() (page, size int, err error) {
+	if page, err = pageArg.value(p.Page); err != nil {
+		return 0, 0, err
+	}
+	size, err = pageSizeArg.value(p.PageSize)
+	return page, size, err
+}
+
 // cursor is the state behind an opaque next_cursor. It carries no secret: a
 // checksum catches tampering and a scope ties it to the request that made it,
 // so any replica can continue a listing another one started.

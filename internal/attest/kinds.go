@@ -1,4 +1,4 @@
-package oci
+package attest
 
 import "strings"
 
@@ -15,7 +15,8 @@ const (
 // Kinds lists every kind, for filters and schemas.
 var Kinds = []string{KindSignature, KindSBOM, KindProvenance, KindVEX, KindAttestation, KindOther}
 
-func isKind(s string) bool {
+// IsKind reports whether s names one of the Kinds.
+func IsKind(s string) bool {
 	for _, k := range Kinds {
 		if s == k {
 			return true
@@ -46,8 +47,20 @@ func ReferrerKind(artifactType, mediaType string, annotations map[string]string)
 	return KindOther
 }
 
+// knownTypes are artifact and media types whose kind is exact; the
+// substring rules of typeKind catch the rest (and future versions).
+var knownTypes = map[string]string{
+	"application/vnd.dev.cosign.artifact.sig.v1+json":  KindSignature, // cosign's OCI 1.1 signature referrer
+	"application/vnd.dev.cosign.simplesigning.v1+json": KindSignature, // the payload cosign signs
+	"application/vnd.dev.cosign.artifact.sbom.v1+json": KindSBOM,      // cosign attach sbom, OCI 1.1
+	"application/vnd.cncf.notary.signature":            KindSignature, // Notary Project (notation)
+}
+
 // typeKind maps a media or artifact type to a kind, or "" if it says nothing.
 func typeKind(t string) string {
+	if k, ok := knownTypes[t]; ok {
+		return k
+	}
 	switch {
 	case t == "":
 		return ""

@@ -1,4 +1,4 @@
-package oci
+package cache
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// RedisCache is a SharedCache kept in Redis, so that registry-mcp replicas
+// Redis is a Shared cache (and Leaser) kept in Redis, so that registry-mcp replicas
 // share what any of them fetched: ten replicas spend one Docker Hub pull of
 // an image instead of ten.
 //
 // Give the Redis server a memory limit and an eviction policy
 // (maxmemory-policy allkeys-lru); every key also expires by itself.
-type RedisCache struct {
+type Redis struct {
 	rdb  *redis.Client
 	addr string
 }
@@ -29,11 +29,11 @@ const redisTimeout = 250 * time.Millisecond
 
 var quietRedis sync.Once
 
-// NewRedisCache returns a cache in the Redis server a URL names:
+// NewRedis returns a cache in the Redis server a URL names:
 // redis://[user:password@]host:port[/db], rediss:// for TLS, or
 // unix:///path/to/socket. It connects lazily, so a server that is down at
 // start-up only means a warning later; only a malformed URL is an error.
-func NewRedisCache(rawURL string) (*RedisCache, error) {
+func NewRedis(rawURL string) (*Redis, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, redisURLError(err)
@@ -59,10 +59,10 @@ func NewRedisCache(rawURL string) (*RedisCache, error) {
 	if opts.Network == "unix" {
 		addr = "unix:" + addr
 	}
-	return &RedisCache{rdb: redis.NewClient(opts), addr: addr}, nil
+	return &Redis{rdb: redis.NewClient(opts), addr: addr}, nil
 }
 
-// CheckRedisURL reports whether NewRedisCache would accept a URL, without
+// CheckRedisURL reports whether NewRedis would accept a URL, without
 // creating a client.
 func CheckRedisURL(rawURL string) error {
 	if _, err := redis.ParseURL(rawURL); err != nil {
@@ -81,10 +81,10 @@ func redisURLError(err error) error {
 }
 
 // Addr names the server (host:port or unix:path), without credentials, for logs.
-func (r *RedisCache) Addr() string { return r.addr }
+func (r *Redis) Addr() string { return r.addr }
 
 // Get returns the value of key; a missing key is (nil, false, nil).
-func (r *RedisCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	b, err := r.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
@@ -96,15 +96,29 @@ func (r *RedisCache) Get(ctx context.Context, key string) ([]byte, bool, error) 
 }
 
 // Set stores val under key for ttl.
-func (r *RedisCache) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+func (r *Redis) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	return r.rdb.Set(ctx, key, val, ttl).Err()
 }
 
+// SetNX stores val under key for ttl only if key is absent, and reports
+// whether it did.
+func (r *Redis) SetNX(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	return r.rdb.SetNX(ctx, key, val, ttl).Result()
+}
+
+// releaseScript deletes a lease only while it still holds the holder's token.
+var releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// Release deletes key if it still holds val.
+func (r *Redis) Release(ctx context.Context, key string, val []byte) error {
+	return releaseScript.Run(ctx, r.rdb, []string{key}, val).Err()
+}
+
 // Ping checks that the server answers.
-func (r *RedisCache) Ping(ctx context.Context) error { return r.rdb.Ping(ctx).Err() }
+func (r *Redis) Ping(ctx context.Context) error { return r.rdb.Ping(ctx).Err() }
 
 // Close closes the connections.
-func (r *RedisCache) Close() error { return r.rdb.Close() }
+func (r *Redis) Close() error { return r.rdb.Close() }
 
 type discardRedisLog struct{}
 

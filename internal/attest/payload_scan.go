@@ -1,4 +1,4 @@
-package oci
+package attest
 
 import (
 	"encoding/json"

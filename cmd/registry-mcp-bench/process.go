@@ -1,0 +1,374 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/registry-mcp/registry-mcp/internal/measure"
+)
+
+// The figures of this file come from registry-mcp running as a process of its
+// own, started the way a client or an operator starts it, so that its CPU
+// time and memory are its own and not the benchmark's: the server's CPU per
+// cached call by transport, the time from spawning it to the first tools/list
+// answer over stdio, and its resident memory when idle.
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat. Linux
+// fixes it at 100 on every architecture it runs on, whatever the kernel's HZ.
+const clockTicks = 100
+
+// cpuClients is how many MCP clients call concurrently in the CPU runs.
+const cpuClients = 8
+
+// startupRuns is how many stdio spawns the startup figure is the median of.
+const startupRuns = 5
+
+// serverBinary returns the registry-mcp binary to measure: the -server path,
+// or one built now from ./cmd/registry-mcp as a release is built.
+func serverBinary(ctx context.Context, o *options, dir string) (string, error) {
+	if o.server != "auto" {
+		return o.server, nil
+	}
+	bin := filepath.Join(dir, "registry-mcp")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/registry-mcp")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/registry-mcp (run make bench from the repository root, or pass -server): %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// serverEnv is the environment of the measured server: no registry-mcp
+// settings or credentials from the caller, and an empty Docker config.
+func serverEnv(dockerConfig string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "MCP_") || strings.HasPrefix(k, "OCI_") || strings.HasPrefix(k, "DOCKERHUB_") ||
+			k == "DOCKER_CONFIG" || k == "REGISTRY_AUTH_FILE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "DOCKER_CONFIG="+dockerConfig)
+}
+
+// lockedBuffer collects a child's stderr for an error message.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() > 64<<10 { // the tail is not needed; bound it
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// httpServer is registry-mcp serving HTTP on a loopback port.
+type httpServer struct {
+	cmd    *exec.Cmd
+	base   string
+	stderr *lockedBuffer
+}
+
+func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	s := &httpServer{base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &lockedBuffer{}}
+	s.cmd = exec.Command(bin, "-transport", "http", "-port", strconv.Itoa(port)) //nolint:gosec // bin is the binary this command built, or the user's own -server flag
+	s.cmd.Env, s.cmd.Stderr = env, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, err := http.Get(s.base + "/healthz"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			s.stop()
+			return nil, fmt.Errorf("registry-mcp did not answer %s/healthz: %s", s.base, s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *httpServer) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// procCPU is the user + system CPU time process pid has used, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc/PID/stat format")
+	}
+	f := strings.Fields(string(b[i+1:])) // f[0] is field 3
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc/PID/stat format")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// procRSS is the resident set size of process pid, from /proc/PID/status.
+func procRSS(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc/PID/status")
+}
+
+// loadAverage is the 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// machine describes where the figures come from.
+func machine() string {
+	return fmt.Sprintf("%d cores (GOMAXPROCS %d), %s/%s, %s, load average %s",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAverage())
+}
+
+// processes prints the figures measured on registry-mcp as a process.
+func (b *bench) processes(ctx context.Context, w io.Writer) error {
+	dir, err := os.MkdirTemp("", "registry-mcp-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin, err := serverBinary(ctx, b.o, dir)
+	if err != nil {
+		return err
+	}
+	env := serverEnv(dir)
+	args := map[string]any{"image_ref": b.fx.Ref(b.fx.App)}
+	fmt.Fprintf(w, "\nregistry-mcp as a process (%s)\n", bin)
+
+	startup, err := stdioStartup(ctx, bin, env)
+	if err != nil {
+		return fmt.Errorf("startup: %w", err)
+	}
+	fmt.Fprintf(w, "  startup to the first tools/list answer over stdio: %s (median of %d spawns; all: %s)\n",
+		measure.Millis(measure.Percentile(startup, 50)), startupRuns, millisList(startup))
+
+	srv, err := startHTTPServer(ctx, bin, env)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	time.Sleep(time.Second) // let start-up garbage be collected, as an idle server's would be
+	rss, err := procRSS(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  idle RSS (HTTP mode, started, no call yet): %s\n", measure.MiB(rss))
+
+	fmt.Fprintf(w, "  server CPU per cached get_image_info (utime+stime of the server process / calls, %d concurrent clients, %v per run):\n", cpuClients, b.o.duration)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "    transport\tcalls\tcalls/s\tCPU per call\t")
+	for _, tr := range []string{"streamable-http", "sse", "stdio"} {
+		r, err := b.cpuRun(ctx, tr, bin, env, srv, args)
+		if err != nil {
+			return fmt.Errorf("%s: %w", tr, err)
+		}
+		fmt.Fprintf(tw, "    %s\t%d\t%.0f\t%s\t\n", tr, r.calls, float64(r.calls)/r.elapsed.Seconds(), perCall(r.cpu, r.calls))
+	}
+	return tw.Flush()
+}
+
+func millisList(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = measure.Millis(d)
+	}
+	return strings.Join(parts, " ")
+}
+
+func perCall(cpu time.Duration, calls int) string {
+	if calls == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f ms", float64(cpu)/float64(calls)/float64(time.Millisecond))
+}
+
+// stdioStartup spawns the server over stdio startupRuns times and times
+// each from the spawn to the tools/list answer, as a stdio client sees it.
+func stdioStartup(ctx context.Context, bin string, env []string) ([]time.Duration, error) {
+	var out []time.Duration
+	for range startupRuns {
+		cmd := exec.Command(bin, "-transport", "stdio")
+		cmd.Env = env
+		t0 := time.Now()
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+		if err != nil {
+			return nil, err
+		}
+		_, err = cs.ListTools(ctx, nil)
+		d := time.Since(t0)
+		_ = cs.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+type cpuResult struct {
+	calls   int
+	cpu     time.Duration
+	elapsed time.Duration
+}
+
+// cpuRun connects cpuClients clients over one transport (stdio: one
+// session, which the clients share, since a stdio server has one peer),
+// warms the cache with one call, then measures the server's CPU over a run.
+func (b *bench) cpuRun(ctx context.Context, transport, bin string, env []string, srv *httpServer, args map[string]any) (*cpuResult, error) {
+	pid := srv.cmd.Process.Pid
+	var sessions []*mcp.ClientSession
+	defer func() {
+		for _, cs := range sessions {
+			_ = cs.Close()
+		}
+	}()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}}
+	connect := func(t mcp.Transport) error {
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, t, nil)
+		if err == nil {
+			sessions = append(sessions, cs)
+		}
+		return err
+	}
+	switch transport {
+	case "streamable-http", "sse":
+		for range cpuClients {
+			var t mcp.Transport = &mcp.StreamableClientTransport{Endpoint: srv.base + "/mcp", HTTPClient: hc, DisableStandaloneSSE: true}
+			if transport == "sse" {
+				t = &mcp.SSEClientTransport{Endpoint: srv.base + "/sse", HTTPClient: hc}
+			}
+			if err := connect(t); err != nil {
+				return nil, err
+			}
+		}
+	case "stdio":
+		cmd := exec.Command(bin, "-transport", "stdio")
+		cmd.Env = env
+		if err := connect(&mcp.CommandTransport{Command: cmd}); err != nil {
+			return nil, err
+		}
+		if cmd.Process == nil {
+			return nil, errors.New("the stdio server did not start")
+		}
+		pid = cmd.Process.Pid
+	}
+	if err := call(ctx, sessions[0], "get_image_info", args); err != nil {
+		return nil, err
+	}
+	cpu0, err := procCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		calls atomic.Int64
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(b.o.duration)
+	for i := range cpuClients {
+		cs := sessions[i%len(sessions)]
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if err := call(ctx, cs, "get_image_info", args); err != nil {
+					mu.Lock()
+					first = cmpErr(first, err)
+					mu.Unlock()
+					return
+				}
+				calls.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu1, err := procCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	if first != nil {
+		return nil, first
+	}
+	return &cpuResult{calls: int(calls.Load()), cpu: cpu1 - cpu0, elapsed: elapsed}, nil
+}
