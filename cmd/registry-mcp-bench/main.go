@@ -29,6 +29,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/registry-mcp/registry-mcp/internal/demo"
 	"github.com/registry-mcp/registry-mcp/internal/measure"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
@@ -104,11 +105,17 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 		return err
 	}
 	defer reg.Close()
+	trust, err := demo.SeedTrust(reg.Host) // before Seed turns authentication on
+	if err != nil {
+		return fmt.Errorf("seed trust images: %w", err)
+	}
 	fx, err := registrytest.Seed(reg)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	b := &bench{o: o, reg: reg, fx: fx, redisURL: o.redis}
+	osvSvc := startOSV()
+	defer osvSvc.srv.Close()
+	b := &bench{o: o, reg: reg, fx: fx, trust: trust, osv: osvSvc, redisURL: o.redis}
 	switch o.redis {
 	case "off":
 		b.redisURL = ""
@@ -148,7 +155,9 @@ type bench struct {
 	o        *options
 	reg      *registrytest.Registry
 	fx       *registrytest.Fixtures
-	redisURL string // "" without a shared cache
+	trust    demo.TrustImages // images with package databases
+	osv      *osvService      // the OSV service the trust tools ask
+	redisURL string           // "" without a shared cache
 }
 
 // instance is one registry-mcp server with its own registry client, as a
@@ -175,7 +184,7 @@ func (b *bench) newInstance(ctx context.Context, ttl time.Duration, shared bool)
 	c := oci.New(opts)
 	// Clients calling flat out from one address are what the per-client
 	// limits refuse; a benchmark measures the server, so they are off.
-	cfg := server.Config{Version: "bench", Deps: tools.Deps{Registry: c}, Tools: tools.Options{ReadOnly: true},
+	cfg := server.Config{Version: "bench", Deps: tools.Deps{Registry: c, OSV: b.osv.client()}, Tools: tools.Options{ReadOnly: true},
 		Limits: server.Limits{ClientRate: -1, ClientConcurrency: -1}}
 	s := server.New(cfg)
 	ct, st := mcp.NewInMemoryTransports()

@@ -67,14 +67,14 @@ func scenarios(fx *registrytest.Fixtures) []scenario {
 
 // tools measures every scenario of every registered registry tool.
 func (b *bench) tools(ctx context.Context, w io.Writer) error {
-	all := scenarios(b.fx)
+	all := append(scenarios(b.fx), trustScenarios(b.trust)...)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "Per call: registry requests and latency. cold: a new server (token held); warm: within the TTL;")
 	fmt.Fprintln(w, "reval: after the TTL; replica: a new server (no token yet) sharing Redis with one that made the call")
 	fmt.Fprintln(tw, "tool\tscenario\tcold req\tp50\tp95\twarm req\tp50\tp95\treval req\tp50\tp95\treplica req\tp50\tp95\t")
 	var breakdown []string
 	var missing []string
-	for _, t := range tools.List(tools.Options{Toolsets: []string{tools.ToolsetRegistry}, ReadOnly: true}) {
+	for _, t := range tools.List(tools.Options{Toolsets: []string{tools.ToolsetRegistry, tools.ToolsetTrust}, ReadOnly: true}) {
 		if len(b.o.only) > 0 && !slices.Contains(b.o.only, t.Name) {
 			continue
 		}
@@ -163,6 +163,7 @@ func (b *bench) cold(ctx context.Context, sc scenario, shared bool) (*series, ma
 			}
 		}
 		b.reg.Reset()
+		osvBefore := b.osv.requests.Load()
 		start := time.Now()
 		err = call(ctx, in.cs, sc.tool, sc.args)
 		d := time.Since(start)
@@ -172,6 +173,9 @@ func (b *bench) cold(ctx context.Context, sc scenario, shared bool) (*series, ma
 			return s, nil
 		}
 		kinds = b.reg.Counts()
+		if n := b.osv.requests.Load() - osvBefore; n > 0 {
+			kinds["OSV requests"] = int(n) // not in the registry columns
+		}
 		s.add(d, b.reg.Total())
 	}
 	return s, kinds

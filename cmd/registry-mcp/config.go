@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
@@ -56,6 +57,8 @@ type config struct {
 	hubToken    string
 	hubAPIURL   string
 
+	vulnSource          string // the OSV service scan_image_vulnerabilities asks
+	vulnSourceSet       bool   // given by flag or env (the demo otherwise uses its own)
 	sigstoreTrustedRoot string // trusted_root.json for keyless signatures; empty: public-good via TUF
 }
 
@@ -89,6 +92,7 @@ const defaultDemoPort = 5055
 // defaults are merged into config.
 type rawFlags struct {
 	transport, port, toolsets, tools string
+	vulnSource                       string
 	insecure, allow, deny            listFlag
 }
 
@@ -119,6 +123,7 @@ func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
 	fs.StringVar(&c.output, "o", "json", "for call: the output `format`, json (the structured result) or text (the text content)")
 	fs.StringVar(&c.oauthIssuer, "oauth-issuer", "", "OAuth resource-server mode: the `issuer` whose JWTs clients present (with -oauth-audience)")
 	fs.StringVar(&c.oauthAudience, "oauth-audience", "", "OAuth resource-server mode: the `audience` tokens must name, usually this server's URL")
+	fs.StringVar(&r.vulnSource, "vuln-source", "", "`URL` of the OSV service that scan_image_vulnerabilities sends package names and versions to (default "+osv.DefaultURL+"; a mirror works)")
 	fs.StringVar(&c.sigstoreTrustedRoot, "sigstore-trusted-root", "", "Sigstore trusted_root.json `file` for keyless signatures (default: the public-good root, through TUF)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.Float64Var(&c.clientRate, "client-rate", server.DefaultClientRate, "HTTP: `requests` per second one client may make (burst twice that); 0 turns the limit off")
@@ -186,6 +191,12 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	c.sigstoreTrustedRoot = firstNonEmpty(c.sigstoreTrustedRoot, getenv("SIGSTORE_TRUSTED_ROOT"))
 	if err := checkHubAPIURL(c.hubAPIURL); err != nil {
 		return nil, err
+	}
+	c.vulnSource = firstNonEmpty(r.vulnSource, getenv("MCP_VULN_SOURCE"))
+	c.vulnSourceSet = c.vulnSource != ""
+	c.vulnSource = firstNonEmpty(c.vulnSource, osv.DefaultURL)
+	if _, err := osv.ParseURL(c.vulnSource); err != nil {
+		return nil, fmt.Errorf("-vuln-source: %w", err)
 	}
 	return c, nil
 }

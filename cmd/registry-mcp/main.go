@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/signature"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
@@ -126,16 +127,26 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		if err != nil {
 			return server.Config{}, nil, fmt.Errorf("demo registry: %w", err)
 		}
-		stop, note = stopDemo, demoNote
+		note = demoNote
+		osvURL, trustNote, stopOSV, err := startTrustDemo(host, stderr)
+		if err != nil {
+			stopDemo()
+			return server.Config{}, nil, fmt.Errorf("demo trust images: %w", err)
+		}
+		stop, note = func() { stopOSV(); stopDemo() }, note+trustNote
+		if !cfg.vulnSourceSet {
+			cfg.vulnSource = osvURL
+		}
 		cfg.insecure = append(cfg.insecure, host)
 		if len(cfg.allowRegistries) > 0 {
 			cfg.allowRegistries = append(cfg.allowRegistries, host)
 		}
 	}
 	srvCfg := server.Config{
-		Version:   moduleVersion(),
-		Tools:     tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
-		Deps:      tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
+		Version: moduleVersion(),
+		Tools:   tools.Options{Toolsets: cfg.toolsets, Tools: cfg.tools, ReadOnly: cfg.readOnly},
+		Deps: tools.Deps{Registry: newRegistryClient(cfg, log), Hub: newHubClient(cfg, log), OSV: newVulnClient(cfg, log),
+			Sigstore: signature.NewRoots(cfg.sigstoreTrustedRoot), Logger: log},
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,
@@ -243,4 +254,14 @@ func printTools(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", t.Name, t.Toolset, t.ReadOnly, t.Description)
 	}
 	return tw.Flush()
+}
+
+// newVulnClient is the OSV client; the URL was checked by parseConfig.
+func newVulnClient(cfg *config, log *slog.Logger) *osv.Client {
+	c, err := osv.New(osv.Options{BaseURL: cfg.vulnSource, Timeout: cfg.timeout, Logger: log})
+	if err != nil {
+		log.Error("vulnerability source", "error", err)
+		return nil
+	}
+	return c
 }

@@ -19,6 +19,7 @@ var envOfFlag = map[string]string{
 	"tools":                 "MCP_TOOLS",
 	"log-level":             "MCP_LOG_LEVEL",
 	"cache-redis":           "MCP_CACHE_REDIS",
+	"vuln-source":           "MCP_VULN_SOURCE",
 	"insecure-registry":     "OCI_INSECURE_REGISTRIES",
 	"sigstore-trusted-root": "SIGSTORE_TRUSTED_ROOT",
 }

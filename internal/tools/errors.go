@@ -8,6 +8,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/errdef"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 )
 
 // explain turns a client error into text the model can act on: what went
@@ -19,6 +20,7 @@ func explain(d Deps, tool, toolset string, err error) error {
 	var na *errdef.NeedsAccountError
 	var ua *errdef.UnauthorizedError
 	var cr *errdef.CredentialsRejectedError
+	var vs *osv.ServiceError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("cancelled: the call was cancelled before it finished")
@@ -27,6 +29,8 @@ func explain(d Deps, tool, toolset string, err error) error {
 	case errors.Is(err, errdef.ErrInvalidReference), errors.Is(err, errdef.ErrInvalidInput),
 		errors.Is(err, errdef.ErrNotInImage), errors.Is(err, errdef.ErrUnsupported):
 		return err // the message names the argument or the part, and what to do
+	case errors.As(err, &vs):
+		return fmt.Errorf("%w. Try again later, or point -vuln-source (MCP_VULN_SOURCE) at a reachable OSV service or mirror", err)
 	case errors.Is(err, errdef.ErrNotFound):
 		return fmt.Errorf("%w. %s", err, notFoundHint(toolset))
 	case errors.As(err, &na):

@@ -18,9 +18,9 @@ func registerPrompts(s *mcp.Server, o Options) {
 		s.AddPrompt(&mcp.Prompt{
 			Name:        "audit_image",
 			Title:       "Audit an image",
-			Description: "Check an image's provenance, signature, SBOM, base OS, size and age.",
+			Description: "Check an image's provenance, signature, SBOM, known vulnerabilities, base OS, size and age.",
 			Arguments:   []*mcp.PromptArgument{{Name: "image_ref", Description: "Image to audit, e.g. nginx:1.27", Required: true}},
-		}, auditImagePrompt)
+		}, auditImagePrompt(o.offersAll("list_image_packages", "scan_image_vulnerabilities")))
 	}
 	if !o.offersAll("list_tags", "compare_images", "get_image_info") {
 		return
@@ -58,7 +58,25 @@ func promptArg(req *mcp.GetPromptRequest, name string) (string, error) {
 	return v, nil
 }
 
-func auditImagePrompt(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+// auditImagePrompt builds the audit instructions; with the trust tools it
+// adds the package inventory and the vulnerability scan.
+func auditImagePrompt(trust bool) mcp.PromptHandler {
+	return func(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		res, err := auditImageBase(ctx, req)
+		if err != nil || !trust {
+			return res, err
+		}
+		ref := strings.TrimSpace(req.Params.Arguments["image_ref"])
+		text := res.Messages[0].Content.(*mcp.TextContent)
+		text.Text = strings.Replace(text.Text, "End with a verdict", fmt.Sprintf(`6. list_image_packages {"image_ref": %[1]q}: what it holds (sources, OS, package count by type).
+7. scan_image_vulnerabilities {"image_ref": %[1]q, "min_severity": "high"}: counts by severity, and the critical and high ones with the version that fixes each.
+End with a verdict`, ref), 1)
+		text.Text = strings.Replace(text.Text, "what is risky (root user,", "what is risky (known critical or high vulnerabilities, root user,", 1)
+		return res, nil
+	}
+}
+
+func auditImageBase(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 	ref, err := promptArg(req, "image_ref")
 	if err != nil {
 		return nil, err

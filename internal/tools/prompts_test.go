@@ -37,7 +37,7 @@ func TestPromptsNameToolsThatExist(t *testing.T) {
 		args  map[string]string
 		tools []string
 	}{
-		"audit_image":  {map[string]string{"image_ref": "nginx:1.27"}, []string{"get_image_info", "get_image_details", "list_referrers", "get_referrer_content", "read_image_file"}},
+		"audit_image":  {map[string]string{"image_ref": "nginx:1.27"}, []string{"get_image_info", "get_image_details", "list_referrers", "get_referrer_content", "read_image_file", "list_image_packages", "scan_image_vulnerabilities"}},
 		"upgrade_plan": {map[string]string{"repository": "postgres", "current_tag": "16.2"}, []string{"list_tags", "compare_images", "get_image_info"}},
 	}
 	for name, tt := range tests {

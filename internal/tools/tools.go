@@ -16,6 +16,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/hub"
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/osv"
 	"github.com/registry-mcp/registry-mcp/internal/signature"
 )
 
@@ -31,6 +32,9 @@ type Deps struct {
 	// Hub calls the Docker Hub API; nil leaves the hub tools answering that
 	// it is not configured.
 	Hub *hub.Client
+	// OSV answers scan_image_vulnerabilities; nil leaves that tool saying
+	// no vulnerability source is configured.
+	OSV *osv.Client
 	// HubRegistry is the registry host that serves Docker Hub's images to
 	// the docker://image resource; empty means docker.io. Tests point it at
 	// an in-process registry.
@@ -39,6 +43,8 @@ type Deps struct {
 	// Sigstore's public-good root, fetched through TUF on first need.
 	Sigstore *signature.Roots
 	Logger   *slog.Logger
+
+	packages *packageCache // set by Register: inventories by manifest digest
 }
 
 // Info describes a tool for listings.
@@ -62,6 +68,9 @@ type toolDef struct {
 func Register(s *mcp.Server, d Deps, o Options) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.packages == nil {
+		d.packages = newPackageCache()
 	}
 	s.AddReceivingMiddleware(boundErrors)
 	for _, t := range all() {

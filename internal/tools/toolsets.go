@@ -40,10 +40,11 @@ func toolsets() []toolset {
 		},
 		{
 			id:          ToolsetTrust,
-			description: "Is an image safe: who signed it",
-			instructions: "Trust tools check an image: verify_image_signature finds cosign and Sigstore signatures " +
-				"and verifies them with public_key or a certificate identity.",
-			tools: signatureTools,
+			description: "Is an image safe: its packages, their known vulnerabilities, who signed it",
+			instructions: "Trust tools check an image: list_image_packages lists its packages (from its SBOM or layers), " +
+				"scan_image_vulnerabilities matches them against OSV (package names and versions are sent to it), " +
+				"verify_image_signature finds cosign and Sigstore signatures and verifies them with public_key or a certificate identity.",
+			tools: trustTools,
 		},
 	}
 }

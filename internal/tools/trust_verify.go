@@ -245,7 +245,3 @@ func digestsChecked(out VerifySignatureOutput) string {
 	}
 	return out.Digest
 }
-
-// signatureTools is the trust toolset's signature tool, on its own until
-// the toolset's other tools join it.
-func signatureTools() []*toolDef { return []*toolDef{verifyImageSignatureTool()} }

@@ -1,0 +1,55 @@
+package demo
+
+// osvRecords is the sample OSV service's database: one advisory for each
+// vulnerable version in the sample images' package databases, in the OSV
+// schema, with summaries written for the demo. Severities come in the forms
+// real databases use: CVSS vectors, GitHub's named rating, and none at all
+// (the Go database rates nothing).
+const osvRecords = `[
+{"id": "DEBIAN-CVE-2024-0727", "modified": "2026-06-01T10:00:00Z", "published": "2024-01-26T09:15:00Z",
+ "aliases": ["CVE-2024-0727"],
+ "summary": "openssl: a malformed PKCS12 file can crash an application that parses it",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H"}],
+ "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.13-1~deb12u1"}]}]}]},
+{"id": "DEBIAN-CVE-2023-5678", "modified": "2026-06-01T10:00:00Z", "published": "2023-11-06T16:15:00Z",
+ "aliases": ["CVE-2023-5678"],
+ "summary": "openssl: generating or checking over-long X9.42 DH keys is slow enough to deny service",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}],
+ "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.13-1~deb12u1"}]}]}]},
+{"id": "DEBIAN-CVE-2023-45853", "modified": "2026-05-12T08:30:00Z", "published": "2023-10-14T02:15:00Z",
+ "aliases": ["CVE-2023-45853"],
+ "summary": "zlib: integer overflow in minizip when a file name, comment or extra field is very long",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+ "affected": [{"package": {"ecosystem": "Debian:12", "name": "zlib"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]},
+{"id": "ALPINE-CVE-2023-42363", "modified": "2026-04-20T12:00:00Z", "published": "2023-11-27T23:15:00Z",
+ "aliases": ["CVE-2023-42363"],
+ "summary": "busybox: use-after-free in awk when evaluating certain expressions",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H"}],
+ "affected": [{"package": {"ecosystem": "Alpine:v3.20", "name": "busybox"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.36.1-r29"}]}]}]},
+{"id": "GO-2024-2687", "modified": "2026-03-02T17:00:00Z", "published": "2024-04-03T21:12:01Z",
+ "aliases": ["CVE-2023-45288", "GHSA-4v7x-pqxf-cx7m"],
+ "summary": "golang.org/x/net/http2: an endless stream of CONTINUATION frames exhausts the server",
+ "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/net"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "0.23.0"}]}]}]},
+{"id": "GO-2024-2598", "modified": "2026-03-02T17:00:00Z", "published": "2024-03-05T16:38:14Z",
+ "aliases": ["CVE-2024-24783"],
+ "summary": "crypto/x509: verifying a certificate chain with an unknown public key algorithm panics",
+ "affected": [{"package": {"ecosystem": "Go", "name": "stdlib"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.21.8"}, {"introduced": "1.22.0-0"}, {"fixed": "1.22.1"}]}]}]},
+{"id": "GHSA-9wx4-h78v-vm56", "modified": "2026-02-11T09:00:00Z", "published": "2024-05-20T20:15:00Z",
+ "aliases": ["CVE-2024-35195"],
+ "summary": "requests: a Session keeps skipping certificate checks after one request with verify=False",
+ "database_specific": {"severity": "MODERATE"},
+ "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+   "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.32.0"}]}]}]},
+{"id": "GHSA-35jh-r3h4-6jhm", "modified": "2026-01-15T14:00:00Z", "published": "2021-05-06T16:05:51Z",
+ "aliases": ["CVE-2021-23337"],
+ "summary": "lodash: template() runs commands injected through its options",
+ "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"}],
+ "affected": [{"package": {"ecosystem": "npm", "name": "lodash"},
+   "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]}]}
+]`
