@@ -108,7 +108,9 @@ func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
 	s := &httpServer{base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &lockedBuffer{}}
-	s.cmd = exec.Command(bin, "-transport", "http", "-port", strconv.Itoa(port)) //nolint:gosec // bin is the binary this command built, or the user's own -server flag
+	// -client-rate 0 -client-concurrency 0: the CPU runs call flat out
+	// from one address, which the per-client limits would refuse.
+	s.cmd = exec.Command(bin, "-transport", "http", "-port", strconv.Itoa(port), "-client-rate", "0", "-client-concurrency", "0") //nolint:gosec // bin is the binary this command built, or the user's own -server flag
 	s.cmd.Env, s.cmd.Stderr = env, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func (b *bench) throughput(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: server.Handler(in.cfg, in.srv, true), ReadHeaderTimeout: 10 * time.Second}
+	hs := server.NewHTTPServer(server.Handler(in.cfg, in.srv, true), server.DefaultReadTimeout)
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	endpoint := "http://" + ln.Addr().String() + "/mcp"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -36,7 +37,9 @@ type report struct {
 	goroutinesBefore   int
 	goroutinesAfter    int
 	cpu                time.Duration // user + system time of this process during the load
-	loadAvg            string        // of the machine, when the load started
+	serverCPU          time.Duration // user + system time of the server processes, when known
+	serverCPUKnown     bool
+	loadAvg            string // of the machine, when the load started
 	heapInuse, maxRSS  uint64
 	inProcess          bool
 }
@@ -79,16 +82,10 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		registryObservable: tgt.reg != nil, inProcess: tgt.reg != nil,
 	}
 
-	var rt http.RoundTripper = &http.Transport{
-		MaxIdleConns: 2 * o.sessions, MaxIdleConnsPerHost: 2 * o.sessions, IdleConnTimeout: time.Minute,
-	}
-	if o.token != "" {
-		rt = bearer{token: o.token, inner: rt}
-	}
-	hc := &http.Client{Transport: rt}
+	hc := httpClient(o, -1)
 	defer hc.CloseIdleConnections()
 
-	if err := warmUp(ctx, hc, tgt, m, r); err != nil {
+	if err := warmUp(ctx, o, hc, tgt, m, r); err != nil {
 		return nil, err
 	}
 	// Count from a quiet state: the warm-up's connections closed.
@@ -97,9 +94,17 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	time.Sleep(200 * time.Millisecond)
 	r.goroutinesBefore = runtime.NumGoroutine()
 
-	sessions, err := connect(ctx, hc, tgt.endpoint, o.sessions, r)
+	clients := make([]*http.Client, o.sessions)
+	for i := range clients {
+		clients[i] = httpClient(o, i)
+		defer clients[i].CloseIdleConnections()
+	}
+	sessions, pids, err := connect(ctx, o, tgt, clients, m, r)
 	if err != nil {
 		return nil, err
+	}
+	if o.serverPID > 0 {
+		pids = append(pids, o.serverPID)
 	}
 	if tgt.reg != nil {
 		tgt.reg.Reset()
@@ -111,8 +116,12 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		return nil, err
 	}
 	cpu0 := cpuTime()
+	server0, _ := serverCPU(pids)
 	drive(ctx, sessions, m, o.calls, pastCap, r)
 	r.cpu = cpuTime() - cpu0
+	if server1, ok := serverCPU(pids); ok {
+		r.serverCPU, r.serverCPUKnown = server1-server0, true
+	}
 	if err := stopProfile(); err != nil {
 		closeAll(sessions)
 		return nil, err
@@ -121,7 +130,9 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 		r.registryRequests = tgt.reg.Total()
 	}
 	closeAll(sessions)
-	hc.CloseIdleConnections()
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
 	tgt.quiesce()
 	r.goroutinesAfter = settle(r.goroutinesBefore, 5*time.Second)
 	mem.Stop()
@@ -137,16 +148,10 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	return r, nil
 }
 
-// newSession connects one MCP client session over Streamable HTTP.
-func newSession(ctx context.Context, hc *http.Client, endpoint string) (*mcp.ClientSession, error) {
-	t := &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc, DisableStandaloneSSE: true}
-	return mcp.NewClient(&mcp.Implementation{Name: "registry-mcp-load", Version: "0"}, nil).Connect(ctx, t, nil)
-}
-
 // warmUp makes every call of the mix once, so the load runs on cached
 // data, and counts what that cost the registry.
-func warmUp(ctx context.Context, hc *http.Client, tgt *target, m []callSpec, r *report) error {
-	cs, err := newSession(ctx, hc, tgt.endpoint)
+func warmUp(ctx context.Context, o *options, hc *http.Client, tgt *target, m []callSpec, r *report) error {
+	cs, _, err := newSession(ctx, o, tgt, hc)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", tgt.endpoint, err)
 	}
@@ -165,21 +170,58 @@ func warmUp(ctx context.Context, hc *http.Client, tgt *target, m []callSpec, r *
 	return nil
 }
 
-// connect opens n sessions one after the other (each is an initialize
-// exchange; the load itself is what runs concurrently).
-func connect(ctx context.Context, hc *http.Client, endpoint string, n int, r *report) ([]*mcp.ClientSession, error) {
+// httpClient is the HTTP client of session i (-1 for the warm-up). With
+// -client-addresses each session connects from a loopback address of its
+// own (127.1.x.y), so the server, which limits each client by address, sees
+// as many clients as there are sessions: 200 agents, not one that makes
+// the calls of 200.
+func httpClient(o *options, i int) *http.Client {
+	tr := &http.Transport{MaxIdleConns: 4, MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}
+	if o.clientAddresses && i >= 0 {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: clientAddr(i)}}
+		tr.DialContext = d.DialContext
+	}
+	var rt http.RoundTripper = tr
+	if o.token != "" {
+		rt = bearer{token: o.token, inner: rt}
+	}
+	return &http.Client{Transport: rt}
+}
+
+// clientAddr is session i's loopback source address.
+func clientAddr(i int) net.IP {
+	return net.IPv4(127, 1, byte(i/250), byte(i%250+1))
+}
+
+// connect opens a session per client one after the other (each is an
+// initialize exchange; the load itself is what runs concurrently). A stdio
+// session has a server process of its own, with its own cache: it is
+// warmed here, and its process id returned for the CPU figures.
+func connect(ctx context.Context, o *options, tgt *target, clients []*http.Client, m []callSpec, r *report) ([]*mcp.ClientSession, []int, error) {
 	start := time.Now()
+	n := len(clients)
 	sessions := make([]*mcp.ClientSession, 0, n)
-	for range n {
-		cs, err := newSession(ctx, hc, endpoint)
+	var pids []int
+	for _, hc := range clients {
+		cs, cmd, err := newSession(ctx, o, tgt, hc)
 		if err != nil {
 			closeAll(sessions)
-			return nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
+			return nil, nil, fmt.Errorf("session %d of %d: %w", len(sessions)+1, n, err)
 		}
 		sessions = append(sessions, cs)
+		if cmd == nil {
+			continue
+		}
+		pids = append(pids, cmd.Process.Pid)
+		for _, c := range m {
+			if err := call(ctx, cs, c); err != nil {
+				closeAll(sessions)
+				return nil, nil, fmt.Errorf("warm-up of stdio session %d: %w", len(sessions), err)
+			}
+		}
 	}
 	r.connect = time.Since(start)
-	return sessions, nil
+	return sessions, pids, nil
 }
 
 func closeAll(sessions []*mcp.ClientSession) {

@@ -16,7 +16,20 @@
 //	registry-mcp -demo                                        # prints "demo registry running at 127.0.0.1:PORT"
 //	go run ./cmd/registry-mcp-load -endpoint http://127.0.0.1:8080/mcp -registry 127.0.0.1:PORT
 //
-// (MCP_AUTH_TOKEN, when set, is sent as the bearer token.) Only loopback
+// (MCP_AUTH_TOKEN, when set, is sent as the bearer token.) With
+// -server-pid it also reports the server's CPU time per call, read from
+// /proc/PID/stat, the figure the benchmark docs quote:
+//
+//	go run ./cmd/registry-mcp-load -endpoint http://127.0.0.1:8080/mcp -registry 127.0.0.1:PORT -sessions 8 -calls 4000 -server-pid $(pgrep -n registry-mcp)
+//
+// -transport sse loads the legacy SSE endpoint instead, and -transport stdio
+// -command ./registry-mcp starts a stdio server process per session (warmed
+// before the load) and reports their CPU time.
+//
+// Each session connects from a loopback address of its own (127.1.x.y), so
+// the server's per-client limits see one client per session, as they would
+// see 200 agents; -client-rate 0 turns the in-process server's rate limit
+// off for a flat-out run of a few sessions. Only loopback
 // endpoints and registries are accepted: a load generator is not to be
 // pointed at anyone else's server. Every run stops by itself, after -calls
 // calls or at the -duration cap, whichever comes first.
@@ -34,6 +47,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/server"
 )
 
 // Bounds of the flags: the load stays finite whatever is asked.
@@ -53,6 +68,12 @@ type options struct {
 	cacheTTL time.Duration // tag TTL of the in-process server
 	token    string        // MCP_AUTH_TOKEN, sent to -endpoint
 	cpuProf  string        // file for a CPU profile of the load phase
+	// clientAddresses gives each session its own loopback source address.
+	clientAddresses bool
+	clientRate      float64 // per-client rate limit of the in-process server; 0 is off
+	transport       string  // streamable, sse or stdio
+	command         string  // registry-mcp binary for -transport stdio
+	serverPID       int     // with -endpoint: the server's process, for its CPU time
 	// now is the clock the cap is read from between calls (nil: time.Now);
 	// a test moves it to stop a run without waiting for the cap.
 	now func() time.Time
@@ -64,6 +85,11 @@ func main() {
 	o, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
 	if err != nil {
 		os.Exit(2)
+	}
+	// The in-process server runs with the GC pacing registry-mcp sets for
+	// itself (the clients in this process get it too).
+	if o.endpoint == "" && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		server.TuneGC()
 	}
 	if _, err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "registry-mcp-load:", err)
@@ -82,6 +108,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 	fs.StringVar(&o.registry, "registry", "", "with -endpoint: the host:port of the server's -demo registry (loopback only)")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", 30*time.Second, "tag TTL of the in-process server (registry-mcp's default)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the load phase to this file (go tool pprof reads it)")
+	fs.BoolVar(&o.clientAddresses, "client-addresses", true, "connect each session from its own loopback address (127.1.x.y, Linux), so the server's per-client limits see one client per session")
+	fs.Float64Var(&o.clientRate, "client-rate", server.DefaultClientRate, "the in-process server's per-client rate limit (requests/s, burst twice that), as registry-mcp's -client-rate; 0 turns it off for a flat-out run of few sessions")
+	fs.StringVar(&o.transport, "transport", transportStreamable, "how sessions reach the server: streamable (/mcp), sse (/sse) or stdio (a -command process per session)")
+	fs.StringVar(&o.command, "command", "", "with -transport stdio: the registry-mcp binary each session starts (with -transport stdio)")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "with -endpoint: the server's process id, to report its CPU time per call from /proc/PID/stat")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -99,6 +130,16 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 		return fail("-calls %d: want 1-%d", o.calls, maxCalls)
 	case o.duration <= 0 || o.duration > maxDuration:
 		return fail("-duration %v: want more than 0 and at most %v", o.duration, maxDuration)
+	case o.clientRate < 0:
+		return fail("-client-rate %v: want 0 (off) or more", o.clientRate)
+	case o.transport != transportStreamable && o.transport != transportSSE && o.transport != transportStdio:
+		return fail("-transport %q: want streamable, sse or stdio", o.transport)
+	case (o.transport == transportStdio) != (o.command != ""):
+		return fail("-transport stdio and -command go together")
+	case o.transport == transportStdio && o.endpoint != "":
+		return fail("-transport stdio starts its own servers: drop -endpoint")
+	case o.serverPID != 0 && o.endpoint == "":
+		return fail("-server-pid names the process of an -endpoint")
 	case o.endpoint == "" && o.registry != "":
 		return fail("-registry names the registry of an -endpoint; without -endpoint the load brings its own")
 	}

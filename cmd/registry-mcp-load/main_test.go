@@ -173,10 +173,33 @@ func TestFlags(t *testing.T) {
 		{[]string{"-duration", "0s"}, false},
 		{[]string{"-duration", "2h"}, false},
 		{[]string{"extra"}, false},
+		// Transports and the server's process.
+		{[]string{"-transport", "sse"}, true},
+		{[]string{"-transport", "stdio", "-command", "registry-mcp"}, true},
+		{[]string{"-transport", "stdio"}, false},
+		{[]string{"-command", "registry-mcp"}, false},
+		{[]string{"-transport", "websocket"}, false},
+		{[]string{"-transport", "stdio", "-command", "registry-mcp", "-endpoint", "http://127.0.0.1:8080/mcp", "-registry", "127.0.0.1:5000"}, false},
+		{[]string{"-endpoint", "http://127.0.0.1:8080/mcp", "-registry", "127.0.0.1:5000", "-server-pid", "42"}, true},
+		{[]string{"-server-pid", "42"}, false},
+		{[]string{"-client-rate", "-1"}, false},
 	} {
 		_, err := parseFlags(tc.args, noEnv, &bytes.Buffer{})
 		if (err == nil) != tc.ok {
 			t.Errorf("parseFlags(%q): err = %v; want ok = %v", tc.args, err, tc.ok)
 		}
+	}
+}
+
+func TestProcCPUReadsThisProcess(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	if _, err := procCPU(os.Getpid()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := procCPU(-1); err == nil {
+		t.Error("a process that does not exist has a CPU time")
 	}
 }

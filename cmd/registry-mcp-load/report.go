@@ -36,6 +36,10 @@ func (r *report) print(w io.Writer) {
 		line("cpu", "%v user+system during the load, %.2f CPUs busy on average (%s)", r.cpu.Round(10*time.Millisecond),
 			r.cpu.Seconds()/r.elapsed.Seconds(), scopeOf(r))
 	}
+	if r.serverCPUKnown && r.made > 0 {
+		line("server cpu", "%v user+system of the server process(es), %.3f ms per call (/proc/PID/stat)", r.serverCPU.Round(10*time.Millisecond),
+			float64(r.serverCPU.Microseconds())/1000/float64(r.made))
+	}
 	line("latency", "p50 %s  p95 %s  p99 %s  max %s", measure.Millis(measure.Percentile(r.latency, 50)), measure.Millis(measure.Percentile(r.latency, 95)),
 		measure.Millis(measure.Percentile(r.latency, 99)), measure.Millis(measure.Percentile(r.latency, 100)))
 	if r.registryObservable {

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
@@ -77,19 +76,23 @@ func startInProcess(o *options) (*target, error) {
 		Version: "load",
 		Deps:    tools.Deps{Registry: oci.New(oci.Options{TagTTL: o.cacheTTL, Transport: base})},
 		Tools:   tools.Options{ReadOnly: true},
+		Limits:  server.Limits{ClientRate: o.clientRate, ClientBurst: max(1, int(2*o.clientRate))},
+	}
+	if o.clientRate == 0 {
+		cfg.Limits.ClientRate = -1
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		reg.Close()
 		return nil, err
 	}
-	hs := &http.Server{Handler: server.Handler(cfg, server.New(cfg), true), ReadHeaderTimeout: 10 * time.Second}
+	hs := server.NewHTTPServer(server.Handler(cfg, server.New(cfg), true), server.DefaultReadTimeout)
 	go func() { _ = hs.Serve(ln) }()
 	return &target{
 		endpoint: "http://" + ln.Addr().String() + "/mcp",
 		registry: reg.Host,
 		reg:      reg,
-		describe: fmt.Sprintf("in-process registry-mcp (Streamable HTTP, stateless, read-only, tag TTL %v) with a seeded registry at %s (token auth)", o.cacheTTL, reg.Host),
+		describe: fmt.Sprintf("in-process registry-mcp (Streamable HTTP, stateless, read-only, tag TTL %v, per-client limits %s) with a seeded registry at %s (token auth)", o.cacheTTL, describeLimits(o), reg.Host),
 		quiesce:  base.CloseIdleConnections,
 		close: func() {
 			_ = hs.Close()
@@ -140,4 +143,13 @@ func describeMix(m []callSpec) string {
 		parts[i] = fmt.Sprintf("%s (%s)", c.tool, c.label)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// describeLimits names the in-process server's per-client limits.
+func describeLimits(o *options) string {
+	rate := "no rate limit"
+	if o.clientRate > 0 {
+		rate = fmt.Sprintf("%g requests/s", o.clientRate)
+	}
+	return fmt.Sprintf("%s, %d in flight, one client per session: %t", rate, server.DefaultClientConcurrency, o.clientAddresses)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/osv"
+	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
@@ -44,6 +45,8 @@ type config struct {
 	denyRegistries       []string
 	denyPrivate          bool
 	oauthAudience        string
+	clientRate           float64 // requests per second per HTTP client; 0 turns the limit off
+	clientConcurrency    int     // requests in flight per HTTP client; 0 turns the limit off
 
 	ociRegistry string
 	ociUsername string
@@ -123,6 +126,8 @@ func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
 	fs.StringVar(&r.vulnSource, "vuln-source", "", "`URL` of the OSV service that scan_image_vulnerabilities sends package names and versions to (default "+osv.DefaultURL+"; a mirror works)")
 	fs.StringVar(&c.sigstoreTrustedRoot, "sigstore-trusted-root", "", "Sigstore trusted_root.json `file` for keyless signatures (default: the public-good root, through TUF)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	fs.Float64Var(&c.clientRate, "client-rate", server.DefaultClientRate, "HTTP: `requests` per second one client may make (burst twice that); 0 turns the limit off")
+	fs.IntVar(&c.clientConcurrency, "client-concurrency", server.DefaultClientConcurrency, "HTTP: `requests` one client may have in flight; 0 turns the limit off")
 	return fs
 }
 
@@ -140,6 +145,9 @@ func parseConfig(args []string, getenv func(string) string, warn io.Writer) (*co
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	c.args = fs.Args()
+	if c.clientRate < 0 || c.clientConcurrency < 0 {
+		return nil, errors.New("-client-rate and -client-concurrency must not be negative (0 turns a limit off)")
+	}
 	c.transport = firstNonEmpty(r.transport, getenv("MCP_TRANSPORT"), "http")
 	switch c.transport {
 	case "http", "streamable-http", "sse":
@@ -276,3 +284,16 @@ func firstNonEmpty(vals ...string) string {
 }
 
 var osGetenv = os.Getenv
+
+// limits turns the per-client flags into the server's limits, where a
+// negative value (not zero, which means "the default") turns one off.
+func (c *config) limits() server.Limits {
+	l := server.Limits{ClientRate: c.clientRate, ClientBurst: max(1, int(2*c.clientRate)), ClientConcurrency: c.clientConcurrency}
+	if c.clientRate == 0 {
+		l.ClientRate = -1
+	}
+	if c.clientConcurrency == 0 {
+		l.ClientConcurrency = -1
+	}
+	return l
+}

@@ -95,6 +95,32 @@ func TestServeRefusesStrayArguments(t *testing.T) {
 	}
 }
 
+func TestClientLimitFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args            []string
+		rate            float64
+		burst, inFlight int
+	}{
+		{nil, 100, 200, 32},
+		{[]string{"-client-rate", "5", "-client-concurrency", "2"}, 5, 10, 2},
+		{[]string{"-client-rate", "0", "-client-concurrency", "0"}, -1, 1, -1},
+	}
+	for _, tt := range tests {
+		c, err := parseConfig(tt.args, envOf(nil), &bytes.Buffer{})
+		if err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		l := c.limits()
+		if l.ClientRate != tt.rate || (tt.rate > 0 && l.ClientBurst != tt.burst) || l.ClientConcurrency != tt.inFlight {
+			t.Errorf("%v: limits %+v, want rate %v burst %d concurrency %d", tt.args, l, tt.rate, tt.burst, tt.inFlight)
+		}
+	}
+	if _, err := parseConfig([]string{"-client-rate", "-1"}, envOf(nil), &bytes.Buffer{}); err == nil {
+		t.Error("a negative -client-rate was accepted")
+	}
+}
+
 func TestSigstoreTrustedRootFlagAndEnv(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

@@ -97,6 +97,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer stop()
 	s := server.New(srvCfg)
+	if osGetenv("GOGC") == "" && osGetenv("GOMEMLIMIT") == "" {
+		server.TuneGC()
+	}
 	if cfg.transport == "stdio" {
 		log.Info("serving MCP over stdio", "version", srvCfg.Version)
 		return server.RunStdio(ctx, s)
@@ -147,6 +150,7 @@ func buildServer(cfg *config, log *slog.Logger, stderr io.Writer) (server.Config
 		Logger:    log,
 		AuthToken: cfg.authToken,
 		Note:      note,
+		Limits:    cfg.limits(),
 	}
 	if cfg.oauthIssuer != "" {
 		srvCfg.OAuth = &server.OAuthConfig{Issuer: cfg.oauthIssuer, Audience: cfg.oauthAudience}

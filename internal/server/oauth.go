@@ -62,18 +62,28 @@ func newJWTVerifier(cfg OAuthConfig) *jwtVerifier {
 	return &jwtVerifier{cfg: cfg, keys: map[string]crypto.PublicKey{}}
 }
 
-// verify checks signature, issuer, audience and expiry, and reads the scopes.
+// jwtLeeway is the clock skew allowed between the issuer and this server,
+// on exp, nbf and iat alike: 30 s, within the "a few minutes at most" that
+// RFC 7519 section 4.1.4 allows, and small enough that a token issued in
+// the future is plainly a forgery or a broken clock.
+const jwtLeeway = 30 * time.Second
+
+// verify checks signature, issuer, audience, expiry and issue time, and
+// reads the scopes.
 func (v *jwtVerifier) verify(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) { return v.key(ctx, t) },
 		jwt.WithIssuer(v.cfg.Issuer), jwt.WithAudience(v.cfg.Audience), jwt.WithExpirationRequired(),
-		jwt.WithLeeway(30*time.Second), jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "ES256", "ES384"}))
+		jwt.WithIssuedAt(), jwt.WithLeeway(jwtLeeway), jwt.WithValidMethods([]string{"RS256", "RS384", "RS512", "PS256", "ES256", "ES384"}))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", auth.ErrInvalidToken, err)
 	}
 	exp, _ := claims.GetExpirationTime()
 	sub, _ := claims.GetSubject()
-	return &auth.TokenInfo{Scopes: scopesOf(claims), Expiration: exp.Time, UserID: sub}, nil
+	// A token without a subject is told apart from others by a hash of
+	// itself, for the per-client limits.
+	return &auth.TokenInfo{Scopes: scopesOf(claims), Expiration: exp.Time, UserID: sub,
+		Extra: map[string]any{tokenIDKey: tokenID(token)}}, nil
 }
 
 // scopesOf reads "scope" (space-separated, RFC 9068) or "scp" (a list).

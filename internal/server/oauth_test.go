@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -96,6 +97,8 @@ func TestOAuthResourceServer(t *testing.T) {
 		{"wrong issuer", is.token(t, is.key, with("iss", "https://evil.example")), http.StatusUnauthorized},
 		{"wrong signature", is.token(t, otherKey, good), http.StatusUnauthorized},
 		{"not a JWT", "opaque-token", http.StatusUnauthorized},
+		{"issued in the future", is.token(t, is.key, with("iat", now.Add(5*time.Minute).Unix())), http.StatusUnauthorized},
+		{"issued within the 30 s leeway", is.token(t, is.key, with("iat", now.Add(10*time.Second).Unix())), http.StatusOK},
 	}
 	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
 	for _, tt := range tests {
@@ -135,7 +138,8 @@ func TestOAuthResourceServer(t *testing.T) {
 }
 
 // TestWriteToolsNeedTheWriteScope: over OAuth, a token without
-// registry:write may read but not call a write tool.
+// registry:write may read but not call a write tool, over Streamable HTTP
+// and over legacy SSE alike.
 func TestWriteToolsNeedTheWriteScope(t *testing.T) {
 	t.Parallel()
 	is := newIssuer(t)
@@ -147,31 +151,69 @@ func TestWriteToolsNeedTheWriteScope(t *testing.T) {
 		OAuth: &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience}}
 	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
 	t.Cleanup(srv.Close)
-	for _, tt := range []struct {
-		scope, repo string
-		forbidden   bool
-	}{
-		{"registry:read", "made-by-a-reader", true},
-		{"registry:read registry:write", "made-by-a-writer", false},
-	} {
-		tok := is.token(t, is.key, jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": "bob", "exp": time.Now().Add(time.Hour).Unix(), "scope": tt.scope})
-		c := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "0"}, nil)
-		cs, err := c.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: &http.Client{Transport: bearer{tok}}}, nil)
-		if err != nil {
-			t.Fatalf("%s: connect: %v", tt.scope, err)
+	transports := map[string]func(hc *http.Client) mcp.Transport{
+		"streamable": func(hc *http.Client) mcp.Transport {
+			return &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: hc}
+		},
+		"sse": func(hc *http.Client) mcp.Transport {
+			return &mcp.SSEClientTransport{Endpoint: srv.URL + "/sse", HTTPClient: hc}
+		},
+	}
+	for name, transport := range transports {
+		for _, tt := range []struct {
+			scope     string
+			forbidden bool
+		}{
+			{"registry:read", true},
+			{"registry:read registry:write", false},
+		} {
+			repo := fmt.Sprintf("made-over-%s-by-%d", name, len(tt.scope))
+			tok := is.token(t, is.key, jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": "bob", "exp": time.Now().Add(time.Hour).Unix(), "scope": tt.scope})
+			c := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "0"}, nil)
+			cs, err := c.Connect(t.Context(), transport(&http.Client{Transport: bearer{tok}}), nil)
+			if err != nil {
+				t.Fatalf("%s %s: connect: %v", name, tt.scope, err)
+			}
+			res := registrytest.Call(t, cs, "create_hub_repository", map[string]any{"namespace": registrytest.HubUser, "name": repo})
+			msg := registrytest.Text(res)
+			if got := res.IsError && strings.Contains(msg, "registry:write"); got != tt.forbidden {
+				t.Errorf("%s, scope %q: forbidden=%v (%s), want %v", name, tt.scope, got, msg, tt.forbidden)
+			}
+			if !tt.forbidden && res.IsError {
+				t.Errorf("%s, scope %q: the write should have gone through: %s", name, tt.scope, msg)
+			}
+			info := registrytest.Call(t, cs, "get_hub_repository", map[string]any{"namespace": registrytest.HubUser, "repository": repo})
+			if exists := registrytest.Decode[map[string]any](t, info)["exists"] == true; exists == tt.forbidden {
+				t.Errorf("%s, scope %q: repository exists=%v after the call", name, tt.scope, exists)
+			}
+			_ = cs.Close()
 		}
-		res := registrytest.Call(t, cs, "create_hub_repository", map[string]any{"namespace": registrytest.HubUser, "name": tt.repo})
-		msg := registrytest.Text(res)
-		if got := res.IsError && strings.Contains(msg, "registry:write"); got != tt.forbidden {
-			t.Errorf("scope %q: forbidden=%v (%s), want %v", tt.scope, got, msg, tt.forbidden)
+	}
+}
+
+// TestPerClientLimitsFollowTheOAuthSubject: with OAuth, the per-client
+// limits count per subject, not per address: two users behind one address
+// (a proxy) do not share a budget.
+func TestPerClientLimitsFollowTheOAuthSubject(t *testing.T) {
+	t.Parallel()
+	is := newIssuer(t)
+	const audience = "https://registry-mcp.example/mcp"
+	clk := newClock()
+	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{})},
+		OAuth:  &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience},
+		Limits: server.Limits{ClientRate: 1, ClientBurst: 1, Now: clk.Now}}
+	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
+	t.Cleanup(srv.Close)
+	tokenOf := func(sub string) string {
+		return is.token(t, is.key, jwt.MapClaims{"iss": is.srv.URL, "aud": audience, "sub": sub, "exp": time.Now().Add(time.Hour).Unix(), "scope": "registry:read"})
+	}
+	alice, bob := tokenOf("alice"), tokenOf("bob")
+	for i, tt := range []struct {
+		token string
+		want  int
+	}{{alice, http.StatusOK}, {alice, http.StatusTooManyRequests}, {bob, http.StatusOK}} {
+		if resp := post(t, http.DefaultClient, srv.URL+"/mcp", tt.token, initializeBody); resp.StatusCode != tt.want {
+			t.Errorf("request %d: status %d, want %d", i+1, resp.StatusCode, tt.want)
 		}
-		if !tt.forbidden && res.IsError {
-			t.Errorf("scope %q: the write should have gone through: %s", tt.scope, msg)
-		}
-		info := registrytest.Call(t, cs, "get_hub_repository", map[string]any{"namespace": registrytest.HubUser, "repository": "webapp"})
-		if info.IsError {
-			t.Errorf("scope %q: reading must work: %s", tt.scope, registrytest.Text(info))
-		}
-		_ = cs.Close()
 	}
 }

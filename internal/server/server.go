@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,6 +34,9 @@ type Config struct {
 	// ResourceURL is the server's public base URL, named in the OAuth
 	// protected resource metadata; default the audience.
 	ResourceURL string
+	// Limits bound each HTTP client and the SSE sessions; zero fields
+	// take their defaults.
+	Limits Limits
 }
 
 // New builds the MCP server with the configured tools.
@@ -46,41 +48,46 @@ func New(cfg Config) *mcp.Server {
 		cfg.Deps.Logger = cfg.Logger
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "registry-mcp", Title: "Container registry MCP server", Version: cfg.Version},
-		&mcp.ServerOptions{Instructions: strings.TrimSpace(tools.Instructions(cfg.Tools) + " " + cfg.Note), Logger: cfg.Logger})
+		&mcp.ServerOptions{Instructions: strings.TrimSpace(tools.Instructions(cfg.Tools) + " " + cfg.Note), Logger: quietSDK(cfg.Logger)})
+	s.AddReceivingMiddleware(logCalls(cfg.Logger))
 	tools.Register(s, cfg.Deps, cfg.Tools)
 	return s
 }
 
-// RunStdio serves s over stdin/stdout until ctx ends or the client hangs up.
-func RunStdio(ctx context.Context, s *mcp.Server) error {
-	err := s.Run(ctx, &mcp.StdioTransport{})
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
-}
-
 // Handler serves /mcp (Streamable HTTP, stateless), /sse (legacy SSE and
-// its message endpoint) and /healthz, with Host/Origin checks and, when
-// configured, bearer authentication.
+// its message endpoint) and /healthz. Every path refuses cross-origin
+// requests and, on a loopback bind, foreign Host names; every request body
+// must arrive within the server's read timeout (NewHTTPServer). The MCP endpoints then check
+// the bearer token (when authentication is configured) and the per-client
+// limits, in that order, before any body is read.
 func Handler(cfg Config, s *mcp.Server, loopback bool) http.Handler {
+	limits := cfg.Limits.withDefaults()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	getServer := func(*http.Request) *mcp.Server { return s }
 	streamable := mcp.NewStreamableHTTPHandler(getServer, &mcp.StreamableHTTPOptions{
-		Stateless: true, Logger: cfg.Logger, DisableLocalhostProtection: true, // checkHost covers every endpoint
+		Stateless: true, Logger: quietSDK(log), DisableLocalhostProtection: true, // checkHost covers every endpoint
 	})
-	sse := mcp.NewSSEHandler(getServer, &mcp.SSEOptions{DisableLocalhostProtection: true})
 	mux := http.NewServeMux()
-	protect := authMiddleware(cfg, mux)
-	mux.Handle("/mcp", protect(streamable))
-	mux.Handle("/sse", protect(sse))
+	authenticate := authMiddleware(cfg, mux)
+	if cfg.OAuth != nil || cfg.AuthToken != "" {
+		s.AddReceivingMiddleware(writesNeedAToken(cfg.Tools))
+	}
+	limiter := newClientLimiter(limits)
+	endpoint := func(h http.Handler) http.Handler { return authenticate(limiter.wrap(readBody(h))) }
+	mux.Handle("/mcp", endpoint(streamable))
+	mux.Handle("/sse", endpoint(newSSEHandler(s, limits, log)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	h := sameOrigin(refusalsClose(mux))
 	if loopback {
-		return checkHost(mux)
+		return checkHost(h)
 	}
-	return mux
+	return h
 }
 
 // authMiddleware picks the endpoint authentication: OAuth JWTs, a static
@@ -99,14 +106,13 @@ func authMiddleware(cfg Config, mux *http.ServeMux) func(http.Handler) http.Hand
 		}
 		mux.Handle("GET /.well-known/oauth-protected-resource", auth.ProtectedResourceMetadataHandler(meta))
 		mux.Handle("GET /.well-known/oauth-protected-resource/{path...}", auth.ProtectedResourceMetadataHandler(meta))
-		require = auth.RequireBearerToken(newJWTVerifier(*cfg.OAuth).verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: metaURL, ClockSkew: 30 * time.Second})
+		require = auth.RequireBearerToken(newJWTVerifier(*cfg.OAuth).verify, &auth.RequireBearerTokenOptions{ResourceMetadataURL: metaURL, ClockSkew: jwtLeeway})
 	case cfg.AuthToken != "":
 		require = auth.RequireBearerToken(staticToken(cfg.AuthToken), &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})
 	}
 	return func(h http.Handler) http.Handler {
-		h = http.NewCrossOriginProtection().Handler(h)
 		if require != nil {
-			h = require(h)
+			h = challenge(require(h))
 		}
 		return h
 	}
@@ -160,6 +166,27 @@ func IsLoopbackAddr(host string) bool {
 	return isLoopbackName(host)
 }
 
+// Timeouts of the HTTP server.
+const (
+	// headerReadTimeout bounds the time to receive a request's headers.
+	headerReadTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds the time to receive a whole request,
+	// headers and body, so a client trickling a body cannot hold a
+	// connection open.
+	DefaultReadTimeout = 20 * time.Second
+	// idleTimeout closes keep-alive connections left idle.
+	idleTimeout = 2 * time.Minute
+)
+
+// NewHTTPServer is the http.Server registry-mcp serves h with: a request's
+// headers and body must arrive within readTimeout. net/http lifts the read
+// deadline once the body has been read (and at once for a request without
+// one, such as the GET that holds an SSE stream), so it bounds receiving a
+// request, never the time a handler takes.
+func NewHTTPServer(h http.Handler, readTimeout time.Duration) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: min(headerReadTimeout, readTimeout), ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
+}
+
 // ServeHTTP listens on addr and serves until ctx ends, then shuts down
 // gracefully. ready, if set, receives the bound address.
 func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
@@ -171,7 +198,8 @@ func ServeHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	// ends them at once instead of waiting out the grace period.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv := NewHTTPServer(h, DefaultReadTimeout)
+	srv.BaseContext = func(net.Listener) context.Context { return baseCtx }
 	srv.RegisterOnShutdown(cancelBase)
 	if ready != nil {
 		ready(ln.Addr())
