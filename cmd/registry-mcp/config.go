@@ -114,7 +114,7 @@ func newFlagSet(c *config, r *rawFlags) *flag.FlagSet {
 	fs.IntVar(&c.demoPort, "demo-port", defaultDemoPort, "`port` of the -demo registry; when taken, a free one is used; 0 picks a free one")
 	fs.Var(&r.insecure, "insecure-registry", "`HOST[:PORT]` that may be reached over plain HTTP (repeatable)")
 	fs.Var(&r.allow, "allow-registries", "only these registry `hosts` (globs, comma list or repeated), e.g. ghcr.io,*.example.com")
-	fs.Var(&r.deny, "deny-registries", "refuse these registry `hosts` (globs)")
+	fs.Var(&r.deny, "deny-registries", "refuse these registry `hosts`: globs match names; an exact name also refuses its addresses; IPs and CIDR ranges match addresses")
 	fs.BoolVar(&c.denyPrivate, "deny-private-networks", false, "also refuse registries on loopback, RFC 1918 and unique-local addresses")
 	fs.DurationVar(&c.cacheTTL, "cache-ttl", 30*time.Second, "how long a tag's digest is trusted before revalidation; 0 disables tag caching")
 	fs.StringVar(&c.cacheRedis, "cache-redis", "", "share the cache between replicas through Redis at `URL` redis://[user:password@]host:port[/db]")
