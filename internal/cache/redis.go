@@ -114,6 +114,9 @@ func (r *Redis) Release(ctx context.Context, key string, val []byte) error {
 	return releaseScript.Run(ctx, r.rdb, []string{key}, val).Err()
 }
 
+// Del deletes key.
+func (r *Redis) Del(ctx context.Context, key string) error { return r.rdb.Del(ctx, key).Err() }
+
 // Ping checks that the server answers.
 func (r *Redis) Ping(ctx context.Context) error { return r.rdb.Ping(ctx).Err() }
 

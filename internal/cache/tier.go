@@ -30,6 +30,13 @@ type Leaser interface {
 	Release(ctx context.Context, key string, val []byte) error
 }
 
+// Deleter is a Shared cache that can also drop a key, so that an entry
+// found to be wrong (content that does not match its digest) is read by no
+// replica again.
+type Deleter interface {
+	Del(ctx context.Context, key string) error
+}
+
 const (
 	// KeyPrefix namespaces and versions every key: a change to what the
 	// values hold must change the prefix, so that replicas running an old
@@ -130,6 +137,27 @@ func (s *Tier) Set(ctx context.Context, key string, val []byte, ttl time.Duratio
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	s.result(ctx, s.cache.Set(cctx, KeyPrefix+key, val, ttl))
+}
+
+// Delete drops key, where the cache can; like Set, the caller's
+// cancellation does not cut it short.
+func (s *Tier) Delete(ctx context.Context, key string) {
+	d, ok := s.deleter()
+	if !ok {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	s.result(ctx, d.Del(cctx, KeyPrefix+key))
+}
+
+func (s *Tier) deleter() (Deleter, bool) {
+	if !s.Available() {
+		return nil, false
+	}
+	d, ok := s.cache.(Deleter)
+	return d, ok
 }
 
 // Now is the tier's clock.

@@ -157,7 +157,8 @@ func (s *store) manifest(ctx context.Context, repo name.Repository, digest strin
 	}
 	mediaType, raw, found := bytes.Cut(val, []byte{'\n'})
 	if !found || sha256Digest(raw) != digest {
-		s.log.Warn("shared cache held a manifest that does not match its digest; ignoring it", "repository", repo.Name(), "digest", digest)
+		s.log.Warn("shared cache held a manifest that does not match its digest; dropping it", "repository", repo.Name(), "digest", digest)
+		s.shared.Delete(ctx, manifestKey(repo, digest).String())
 		return nil, false
 	}
 	m, err := parseManifest(raw, string(mediaType), repo.RegistryStr(), digest)
@@ -203,7 +204,8 @@ func (s *store) blob(ctx context.Context, repo name.Repository, digest string) (
 		return nil, false
 	}
 	if sha256Digest(b) != digest {
-		s.log.Warn("shared cache held a blob that does not match its digest; ignoring it", "repository", repo.Name(), "digest", digest)
+		s.log.Warn("shared cache held a blob that does not match its digest; dropping it", "repository", repo.Name(), "digest", digest)
+		s.shared.Delete(ctx, blobKey(repo, digest).String())
 		return nil, false
 	}
 	s.memAdd(blobKey(repo, digest), b, int64(len(b)))
