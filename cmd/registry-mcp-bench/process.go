@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -101,12 +100,10 @@ type httpServer struct {
 }
 
 func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := measure.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
 	s := &httpServer{base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &lockedBuffer{}}
 	// -client-rate 0 -client-concurrency 0: the CPU runs call flat out
 	// from one address, which the per-client limits would refuse.
@@ -115,20 +112,13 @@ func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if resp, err := http.Get(s.base + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			s.stop()
-			return nil, fmt.Errorf("registry-mcp did not answer %s/healthz: %s", s.base, s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := measure.WaitHealthy(ctx, s.base+"/healthz", 20*time.Millisecond); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("registry-mcp did not answer %s/healthz: %s", s.base, s.stderr)
 	}
+	return s, nil
 }
 
 func (s *httpServer) stop() {

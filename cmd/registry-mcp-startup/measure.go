@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -88,7 +86,7 @@ type rssFigures struct {
 func idleRSS(ctx context.Context, bin string, idle time.Duration) (rssFigures, error) {
 	ctx, cancel := context.WithTimeout(ctx, perRunTimeout+idle)
 	defer cancel()
-	port, err := freePort()
+	port, err := measure.FreePort()
 	if err != nil {
 		return rssFigures{}, err
 	}
@@ -105,19 +103,10 @@ func idleRSS(ctx context.Context, bin string, idle time.Duration) (rssFigures, e
 	}()
 	var f rssFigures
 	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
-	for f.ready == 0 {
-		if ctx.Err() != nil {
-			return f, fmt.Errorf("/healthz never answered (stderr: %s)", strings.TrimSpace(stderr.String()))
-		}
-		if resp, err := http.Get(url); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				f.ready = time.Since(start)
-				break
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
+	if err := measure.WaitHealthy(ctx, url, 2*time.Millisecond); err != nil {
+		return f, fmt.Errorf("%w (stderr: %s)", err, strings.TrimSpace(stderr.String()))
 	}
+	f.ready = time.Since(start)
 	select {
 	case <-time.After(idle):
 	case <-ctx.Done():
@@ -125,13 +114,4 @@ func idleRSS(ctx context.Context, bin string, idle time.Duration) (rssFigures, e
 	}
 	f.rss, err = measure.ProcessRSS(cmd.Process.Pid)
 	return f, err
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -170,4 +172,39 @@ func awaitAnswer(lines *bufio.Scanner, id int) (json.RawMessage, error) {
 		return nil, err
 	}
 	return nil, fmt.Errorf("the server closed stdout before answering request %d", id)
+}
+
+// FreePort is a TCP port on 127.0.0.1 that nothing listens on now, for a
+// child process to serve on. Another process could take it before the child
+// does; on a test or benchmark machine that is rare enough.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// WaitHealthy asks url every interval until it answers 200 OK, and fails
+// when ctx ends first: how a parent knows the HTTP server it started is
+// ready.
+func WaitHealthy(ctx context.Context, url string, interval time.Duration) error {
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s never answered 200: %w", url, ctx.Err())
+		case <-time.After(interval):
+		}
+	}
 }

@@ -2,8 +2,12 @@ package measure
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -86,4 +90,27 @@ func writeScript(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestWaitHealthyWaitsForA200(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if asked.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	if err := WaitHealthy(t.Context(), srv.URL, time.Millisecond); err != nil || asked.Load() != 3 {
+		t.Errorf("WaitHealthy = %v after %d requests; want nil after 3", err, asked.Load())
+	}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := WaitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", port), time.Millisecond); err == nil {
+		t.Error("WaitHealthy on a port nothing serves and an ended context succeeded")
+	}
 }
