@@ -190,7 +190,7 @@ func httpClient(o *options, i int) *http.Client {
 
 // clientAddr is session i's loopback source address.
 func clientAddr(i int) net.IP {
-	return net.IPv4(127, 1, byte(i/250), byte(i%250+1))
+	return net.IPv4(127, 1, byte(i/250%256), byte(i%250+1)) //nolint:gosec // both parts are below 256 by construction
 }
 
 // connect opens a session per client one after the other (each is an

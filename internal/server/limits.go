@@ -92,7 +92,7 @@ func clientKey(r *http.Request) string {
 
 // tokenIDKey is the TokenInfo.Extra entry that holds a hash of an OAuth
 // token without a subject, so limits can key on it without keeping it.
-const tokenIDKey = "registry-mcp/token-id"
+const tokenIDKey = "registry-mcp/token-id" //nolint:gosec // a map key name, not a credential
 
 func tokenID(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -66,7 +66,7 @@ func TestRegistryMessagesReachNoControlCharacters(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		body, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": "MANIFEST_UNKNOWN", "message": message}}})
-		w.Write(body)
+		_, _ = w.Write(body)
 	})
 	// By digest, so that the client GETs the manifest and reads the body.
 	res := e.call(t, "get_image_manifest", map[string]any{"image_ref": reg + "/team/app@sha256:" + strings.Repeat("a", 64)})

@@ -58,18 +58,16 @@ func registerResources(s *mcp.Server, d Deps, o Options) {
 }
 
 // resourceError makes a resource read error with the advice the tools would
-// give and the JSON-RPC code MCP defines for it: resource not found for a
-// missing image, invalid params for a malformed URI, internal error for the
-// rest (the registry or the Hub failed, not the request).
+// give and the JSON-RPC code MCP defines for it: invalid params for a missing
+// image (the specification's resource-not-found code since SEP-2164) and for
+// a malformed URI, internal error for the rest (the registry or the Hub
+// failed, not the request).
 func resourceError(d Deps, uri, toolset string, err error) error {
 	msg := explain(d, uri, toolset, err).Error()
 	data, _ := json.Marshal(map[string]string{"uri": cutRunes(uri, maxEchoRunes)})
 	code := int64(jsonrpc.CodeInternalError)
-	switch {
-	case errors.Is(err, errdef.ErrInvalidInput), errors.Is(err, errdef.ErrInvalidReference):
+	if errors.Is(err, errdef.ErrInvalidInput) || errors.Is(err, errdef.ErrInvalidReference) || errors.Is(err, errdef.ErrNotFound) {
 		code = jsonrpc.CodeInvalidParams
-	case errors.Is(err, errdef.ErrNotFound):
-		code = mcp.CodeResourceNotFound
 	}
 	return &jsonrpc.Error{Code: code, Message: msg, Data: data}
 }

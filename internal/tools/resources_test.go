@@ -199,11 +199,11 @@ func TestImageResourceErrors(t *testing.T) {
 		want string
 		code int64
 	}{
-		{"docker://image/alpine/9.99", "not found", mcp.CodeResourceNotFound},
-		{"docker://image/nobody/nothing/1.0", "not found", mcp.CodeResourceNotFound},
+		{"docker://image/alpine/9.99", "not found", jsonrpc.CodeInvalidParams},
+		{"docker://image/nobody/nothing/1.0", "not found", jsonrpc.CodeInvalidParams},
 		{"docker://image/alpine/", "lacks a name or a tag", jsonrpc.CodeInvalidParams},
 		{"docker://image/Alpine/3.20", "lowercase", jsonrpc.CodeInvalidParams},
-		{"docker://image/alpine", "", mcp.CodeResourceNotFound}, // no template matches: the SDK's own not-found
+		{"docker://image/alpine", "", jsonrpc.CodeInvalidParams}, // no template matches: the SDK's own not-found
 	}
 	for _, tt := range tests {
 		_, err := readResource(t, e.cs, tt.uri)
