@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
 // childEnv is the environment of every process the tests start: the
@@ -41,22 +41,7 @@ func childEnv(t *testing.T, extra ...string) []string {
 }
 
 // syncBuffer is a bytes.Buffer that a process writes while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer struct{ registrytest.LogBuffer }
 
 // waitFor polls until re matches, returning the submatches.
 func (b *syncBuffer) waitFor(re *regexp.Regexp, timeout time.Duration, exited <-chan struct{}) ([]string, error) {

@@ -14,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -146,7 +147,7 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 	fmt.Fprintf(w, "\nMemory (the whole process: registry-mcp, the in-process registry and its fixtures, the benchmark's clients)\n")
 	fmt.Fprintf(w, "  peak heap in use %s, peak Go runtime memory from the OS %s, peak RSS %s\n",
 		measure.MiB(peak.HeapInuse), measure.MiB(peak.Sys), measure.MiB(measure.MaxRSS()))
-	fmt.Fprintf(w, "\ntotal run time %v; load average at the end %s\n", time.Since(start).Round(100*time.Millisecond), loadAverage())
+	fmt.Fprintf(w, "\ntotal run time %v; load average at the end %s\n", time.Since(start).Round(100*time.Millisecond), cmp.Or(measure.LoadAverage(3), "unknown"))
 	return nil
 }
 

@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,15 +32,14 @@ import (
 // cached call by transport, the time from spawning it to the first tools/list
 // answer over stdio, and its resident memory when idle.
 
-// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat. Linux
-// fixes it at 100 on every architecture it runs on, whatever the kernel's HZ.
-const clockTicks = 100
-
 // cpuClients is how many MCP clients call concurrently in the CPU runs.
 const cpuClients = 8
 
 // startupRuns is how many stdio spawns the startup figure is the median of.
 const startupRuns = 5
+
+// startupTimeout bounds one of them: a server that hangs fails the run.
+const startupTimeout = 30 * time.Second
 
 // serverBinary returns the registry-mcp binary to measure: the -server path,
 // or one built now from ./cmd/registry-mcp as a release is built.
@@ -101,12 +100,10 @@ type httpServer struct {
 }
 
 func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := measure.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
 	s := &httpServer{base: fmt.Sprintf("http://127.0.0.1:%d", port), stderr: &lockedBuffer{}}
 	// -client-rate 0 -client-concurrency 0: the CPU runs call flat out
 	// from one address, which the per-client limits would refuse.
@@ -115,20 +112,13 @@ func startHTTPServer(ctx context.Context, bin string, env []string) (*httpServer
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if resp, err := http.Get(s.base + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			s.stop()
-			return nil, fmt.Errorf("registry-mcp did not answer %s/healthz: %s", s.base, s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := measure.WaitHealthy(ctx, s.base+"/healthz", 20*time.Millisecond); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("registry-mcp did not answer %s/healthz: %s", s.base, s.stderr)
 	}
+	return s, nil
 }
 
 func (s *httpServer) stop() {
@@ -143,62 +133,10 @@ func (s *httpServer) stop() {
 	}
 }
 
-// procCPU is the user + system CPU time process pid has used, from
-// /proc/PID/stat (fields 14 and 15, in clock ticks).
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) is in parentheses and may hold spaces.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("unexpected /proc/PID/stat format")
-	}
-	f := strings.Fields(string(b[i+1:])) // f[0] is field 3
-	if len(f) < 13 {
-		return 0, errors.New("unexpected /proc/PID/stat format")
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
-
-// procRSS is the resident set size of process pid, from /proc/PID/status.
-func procRSS(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/PID/status")
-}
-
-// loadAverage is the 1, 5 and 15 minute load averages.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 // machine describes where the figures come from.
 func machine() string {
 	return fmt.Sprintf("%d cores (GOMAXPROCS %d), %s/%s, %s, load average %s",
-		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAverage())
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version(), cmp.Or(measure.LoadAverage(3), "unknown"))
 }
 
 // processes prints the figures measured on registry-mcp as a process.
@@ -216,10 +154,11 @@ func (b *bench) processes(ctx context.Context, w io.Writer) error {
 	args := map[string]any{"image_ref": b.fx.Ref(b.fx.App)}
 	fmt.Fprintf(w, "\nregistry-mcp as a process (%s)\n", bin)
 
-	startup, err := stdioStartup(ctx, bin, env)
+	startup, err := measure.StdioStartups(ctx, bin, env, startupRuns, startupTimeout)
 	if err != nil {
 		return fmt.Errorf("startup: %w", err)
 	}
+	slices.Sort(startup)
 	fmt.Fprintf(w, "  startup to the first tools/list answer over stdio: %s (median of %d spawns; all: %s)\n",
 		measure.Millis(measure.Percentile(startup, 50)), startupRuns, millisList(startup))
 
@@ -229,7 +168,7 @@ func (b *bench) processes(ctx context.Context, w io.Writer) error {
 	}
 	defer srv.stop()
 	time.Sleep(time.Second) // let start-up garbage be collected, as an idle server's would be
-	rss, err := procRSS(srv.cmd.Process.Pid)
+	rss, err := measure.ProcessRSS(srv.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -261,30 +200,6 @@ func perCall(cpu time.Duration, calls int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f ms", float64(cpu)/float64(calls)/float64(time.Millisecond))
-}
-
-// stdioStartup spawns the server over stdio startupRuns times and times
-// each from the spawn to the tools/list answer, as a stdio client sees it.
-func stdioStartup(ctx context.Context, bin string, env []string) ([]time.Duration, error) {
-	var out []time.Duration
-	for range startupRuns {
-		cmd := exec.Command(bin, "-transport", "stdio")
-		cmd.Env = env
-		t0 := time.Now()
-		cs, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "0"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
-		if err != nil {
-			return nil, err
-		}
-		_, err = cs.ListTools(ctx, nil)
-		d := time.Since(t0)
-		_ = cs.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	slices.Sort(out)
-	return out, nil
 }
 
 type cpuResult struct {
@@ -337,7 +252,7 @@ func (b *bench) cpuRun(ctx context.Context, transport, bin string, env []string,
 	if err := call(ctx, sessions[0], "get_image_info", args); err != nil {
 		return nil, err
 	}
-	cpu0, err := procCPU(pid)
+	cpu0, err := measure.ProcessCPU(pid)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +280,7 @@ func (b *bench) cpuRun(ctx context.Context, transport, bin string, env []string,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu1, err := procCPU(pid)
+	cpu1, err := measure.ProcessCPU(pid)
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func run(ctx context.Context, o *options, w io.Writer) (*report, error) {
 	if tgt.reg != nil {
 		tgt.reg.Reset()
 	}
-	r.loadAvg = loadAverage()
+	r.loadAvg = measure.LoadAverage(1)
 	stopProfile, err := startProfile(o.cpuProf)
 	if err != nil {
 		closeAll(sessions)

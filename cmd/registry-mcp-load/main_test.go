@@ -190,16 +190,3 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
-
-func TestProcCPUReadsThisProcess(t *testing.T) {
-	t.Parallel()
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
-	if _, err := procCPU(os.Getpid()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := procCPU(-1); err == nil {
-		t.Error("a process that does not exist has a CPU time")
-	}
-}

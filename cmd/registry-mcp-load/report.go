@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -87,19 +85,6 @@ func scopeOf(r *report) string {
 		return "the whole process: registry-mcp, the registry, the clients"
 	}
 	return "this load process only"
-}
-
-// loadAverage is the one-minute load average, "" where /proc has none.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
 }
 
 // cpuTime is the user and system CPU time the process has used.

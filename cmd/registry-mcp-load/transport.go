@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 )
 
 // The transports a load can use.
@@ -41,41 +40,13 @@ func sessionTransport(o *options, tgt *target, hc *http.Client) (mcp.Transport, 
 // shares this process with the clients).
 func serverCPU(pids []int) (total time.Duration, ok bool) {
 	for _, pid := range pids {
-		d, err := procCPU(pid)
+		d, err := measure.ProcessCPU(pid)
 		if err != nil {
 			return 0, false
 		}
 		total += d
 	}
 	return total, len(pids) > 0
-}
-
-// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
-// Linux architecture Go supports.
-const clockTicks = 100
-
-// procCPU is utime + stime of a process, from /proc/PID/stat.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) may hold spaces: count fields after it.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
-	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: bad times", pid)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
 // newSession connects one MCP client session; cmd is the stdio process it

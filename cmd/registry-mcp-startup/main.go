@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 )
 
 // options are the command's flags.
@@ -97,7 +99,7 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 		r.packages, err = countDeps(ctx, o.pkg)
 		record("go list", err)
 	}
-	r.stdio, err = stdioStartups(ctx, bin, o.runs)
+	r.stdio, err = measure.StdioStartups(ctx, bin, nil, o.runs, perRunTimeout)
 	record("stdio start", err)
 	r.inits, err = initTrace(ctx, bin)
 	record("init trace", err)

@@ -4,18 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 )
 
 // perRunTimeout bounds one start of the binary: a server that hangs is a
@@ -38,93 +36,6 @@ func countDeps(ctx context.Context, pkg string) (int, error) {
 		return 0, err
 	}
 	return bytes.Count(out, []byte("\n")), nil
-}
-
-// stdioStartups spawns the binary runs times and times each start to the
-// answer of its first tools/list, as an MCP client over stdio sees it.
-func stdioStartups(ctx context.Context, bin string, runs int) ([]time.Duration, error) {
-	var out []time.Duration
-	for range runs {
-		d, err := stdioStartup(ctx, bin)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-func stdioStartup(ctx context.Context, bin string) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, perRunTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-transport", "stdio")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return 0, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return 0, err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	defer func() {
-		_ = stdin.Close() // end of input: the server exits by itself
-		_ = cmd.Wait()
-	}()
-	lines := bufio.NewScanner(stdout)
-	lines.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	send := func(msg string) error { _, err := io.WriteString(stdin, msg+"\n"); return err }
-	if err := send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"registry-mcp-startup","version":"0"}}}`); err != nil {
-		return 0, err
-	}
-	if _, err := awaitAnswer(lines, 1); err != nil {
-		return 0, fmt.Errorf("%w (stderr: %s)", err, strings.TrimSpace(stderr.String()))
-	}
-	if err := send(`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n" + `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`); err != nil {
-		return 0, err
-	}
-	res, err := awaitAnswer(lines, 2)
-	elapsed := time.Since(start)
-	if err != nil {
-		return 0, err
-	}
-	var list struct {
-		Tools []json.RawMessage `json:"tools"`
-	}
-	if json.Unmarshal(res, &list) != nil || len(list.Tools) == 0 {
-		return 0, fmt.Errorf("tools/list answered no tools: %.200s", res)
-	}
-	return elapsed, nil
-}
-
-// awaitAnswer reads messages until the answer to id, skipping notifications.
-func awaitAnswer(lines *bufio.Scanner, id int) (json.RawMessage, error) {
-	for lines.Scan() {
-		var msg struct {
-			ID     *int            `json:"id"`
-			Result json.RawMessage `json:"result"`
-			Error  json.RawMessage `json:"error"`
-		}
-		if err := json.Unmarshal(lines.Bytes(), &msg); err != nil {
-			return nil, fmt.Errorf("stdout carried something that is not JSON-RPC: %.200q", lines.Text())
-		}
-		switch {
-		case msg.ID == nil || *msg.ID != id:
-			continue
-		case msg.Error != nil:
-			return nil, fmt.Errorf("request %d failed: %s", id, msg.Error)
-		}
-		return msg.Result, nil
-	}
-	if err := lines.Err(); err != nil {
-		return nil, err
-	}
-	return nil, fmt.Errorf("the server closed stdout before answering request %d", id)
 }
 
 // initCost is one package's init, as GODEBUG=inittrace=1 reports it.
@@ -167,7 +78,7 @@ func parseInitTrace(r io.Reader) []initCost {
 // rssFigures are the HTTP server's start-up figures.
 type rssFigures struct {
 	ready time.Duration // spawn to the first 200 from /healthz
-	rss   int64         // resident set, bytes, after idling
+	rss   uint64        // resident set, bytes, after idling
 }
 
 // idleRSS starts the HTTP server on a free loopback port, waits until
@@ -175,7 +86,7 @@ type rssFigures struct {
 func idleRSS(ctx context.Context, bin string, idle time.Duration) (rssFigures, error) {
 	ctx, cancel := context.WithTimeout(ctx, perRunTimeout+idle)
 	defer cancel()
-	port, err := freePort()
+	port, err := measure.FreePort()
 	if err != nil {
 		return rssFigures{}, err
 	}
@@ -192,48 +103,15 @@ func idleRSS(ctx context.Context, bin string, idle time.Duration) (rssFigures, e
 	}()
 	var f rssFigures
 	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
-	for f.ready == 0 {
-		if ctx.Err() != nil {
-			return f, fmt.Errorf("/healthz never answered (stderr: %s)", strings.TrimSpace(stderr.String()))
-		}
-		if resp, err := http.Get(url); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				f.ready = time.Since(start)
-				break
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
+	if err := measure.WaitHealthy(ctx, url, 2*time.Millisecond); err != nil {
+		return f, fmt.Errorf("%w (stderr: %s)", err, strings.TrimSpace(stderr.String()))
 	}
+	f.ready = time.Since(start)
 	select {
 	case <-time.After(idle):
 	case <-ctx.Done():
 		return f, ctx.Err()
 	}
-	f.rss, err = residentBytes(cmd.Process.Pid)
+	f.rss, err = measure.ProcessRSS(cmd.Process.Pid)
 	return f, err
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// residentBytes reads VmRSS from /proc/PID/status (Linux).
-func residentBytes(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, fmt.Errorf("reading the resident set needs Linux's /proc: %w", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS line in /proc status")
 }

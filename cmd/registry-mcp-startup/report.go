@@ -1,9 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -34,7 +34,7 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "registry-mcp start-up: %s (%s/%s, %d cores, load %s)\n", r.bin, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), loadAverage())
+	fmt.Fprintf(w, "registry-mcp start-up: %s (%s/%s, %d cores, load %s)\n", r.bin, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cmp.Or(measure.LoadAverage(1), "unknown"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "binary size\t%.1f MB (%d bytes)\n", float64(r.size)/1e6, r.size)
 	if r.packages > 0 {
@@ -62,19 +62,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(tw, "HTTP server ready (/healthz)\t%s\n", measure.Millis(r.rss.ready))
 	}
 	if r.rss.rss > 0 {
-		fmt.Fprintf(tw, "idle RSS of the HTTP server\t%s\n", measure.MiB(uint64(r.rss.rss)))
+		fmt.Fprintf(tw, "idle RSS of the HTTP server\t%s\n", measure.MiB(r.rss.rss))
 	}
 	_ = tw.Flush()
-}
-
-// loadAverage is the 1-minute load, so that a reader can judge the times.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "unknown"
 }

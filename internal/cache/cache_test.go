@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -9,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
 func TestLRUEvictsByBytesAndRemoves(t *testing.T) {
@@ -68,28 +69,10 @@ func (m *mapCache) Set(_ context.Context, key string, val []byte, _ time.Duratio
 	return nil
 }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestTierPausesAfterAFailureAndWarnsOnce(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	var logs syncBuffer
+	var logs registrytest.LogBuffer
 	mc := &mapCache{m: map[string][]byte{}}
 	s := NewTier(mc, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
 	ctx := t.Context()

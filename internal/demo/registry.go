@@ -79,7 +79,7 @@ func (r *Registry) Target() Target { return Target{Host: r.Host} }
 
 // ServeHTTP answers what the front adds and hands the rest to the backend.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	repo, route := splitPath(req.URL.Path)
+	repo, route := SplitPath(req.URL.Path)
 	switch {
 	case req.URL.Path == "/v2/_catalog" && req.Method == http.MethodGet:
 		r.serveCatalog(w, req)
@@ -94,9 +94,9 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// splitPath splits /v2/<repo>/<route>/... into the repository and the route
-// (manifests, blobs, tags or referrers).
-func splitPath(p string) (repo, route string) {
+// SplitPath splits /v2/<repo>/<route>/... into the repository and the route
+// (manifests, blobs, tags or referrers); both are empty for other paths.
+func SplitPath(p string) (repo, route string) {
 	p = strings.TrimPrefix(p, "/v2/")
 	for _, r := range []string{"manifests", "blobs", "tags", "referrers"} {
 		if i := strings.LastIndex(p, "/"+r+"/"); i > 0 {
@@ -119,9 +119,9 @@ func (r *Registry) putManifest(w http.ResponseWriter, req *http.Request, repo st
 		return
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	rec := &statusWriter{ResponseWriter: w}
+	rec := &StatusWriter{ResponseWriter: w}
 	r.backend.ServeHTTP(rec, req)
-	if rec.status >= 300 {
+	if rec.Status >= 300 {
 		return
 	}
 	var m struct {
@@ -197,7 +197,7 @@ func (r *Registry) serveReferrers(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, string(types.OCIImageIndex), idx)
 }
 
-// serveCatalog lists the repositories in order, n at a time after last.
+// serveCatalog lists the repositories seen so far.
 func (r *Registry) serveCatalog(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	repos := make([]string, 0, len(r.repos))
@@ -205,6 +205,13 @@ func (r *Registry) serveCatalog(w http.ResponseWriter, req *http.Request) {
 		repos = append(repos, name)
 	}
 	r.mu.Unlock()
+	ServeCatalog(w, req, repos)
+}
+
+// ServeCatalog answers GET /v2/_catalog from repos (in any order, each once):
+// in order, n at a time after last, with a Link header to the next page.
+// olareg keeps no catalog, so a front that notes pushes answers it.
+func ServeCatalog(w http.ResponseWriter, req *http.Request, repos []string) {
 	slices.Sort(repos)
 	q := req.URL.Query()
 	if last := q.Get("last"); last != "" {
@@ -258,20 +265,25 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	_, _ = w.Write(b)
 }
 
-// statusWriter remembers the status the backend answered.
-type statusWriter struct {
+// StatusWriter passes an answer through and remembers its status, so that a
+// front can act on what the backend answered (note a pushed manifest only
+// once it is stored).
+type StatusWriter struct {
 	http.ResponseWriter
-	status int
+	// Status is the status answered; zero until the answer starts.
+	Status int
 }
 
-func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
+// WriteHeader remembers code and passes it on.
+func (s *StatusWriter) WriteHeader(code int) {
+	s.Status = code
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+// Write passes b on; a body without a header first is a 200, as net/http has it.
+func (s *StatusWriter) Write(b []byte) (int, error) {
+	if s.Status == 0 {
+		s.Status = http.StatusOK
 	}
 	return s.ResponseWriter.Write(b)
 }

@@ -1,5 +1,6 @@
-// Package measure holds what the benchmark and load commands both measure:
-// latency percentiles, peak memory, and how to print them.
+// Package measure holds what the start-up, benchmark and load commands all
+// measure: latency percentiles, peak memory, another process's CPU time,
+// memory and start-up, the machine's load, and how to print them.
 package measure
 
 import (

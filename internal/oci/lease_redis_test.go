@@ -58,7 +58,7 @@ func TestReplicasAskedAtOnceFetchOnce(t *testing.T) {
 	t.Parallel()
 	rd := registrytest.StartRedis(t)
 	reg, host := newBlockingRegistry(t)
-	clock := newTestClock()
+	clock := registrytest.NewClock()
 	a, _ := leaseReplica(t, rd.URL, clock.Now)
 	b, heldB := leaseReplica(t, rd.URL, clock.Now)
 	c, heldC := leaseReplica(t, rd.URL, clock.Now)
@@ -104,7 +104,7 @@ func TestDeadLeaseHolderDoesNotBlockTheOthers(t *testing.T) {
 	rd := registrytest.StartRedis(t)
 	reg, host := newBlockingRegistry(t)
 	close(reg.release)
-	clock := newTestClock()
+	clock := registrytest.NewClock()
 	b, heldB := leaseReplica(t, rd.URL, clock.Now)
 	ref, err := b.ParseReference(host + "/team/app:1")
 	if err != nil {
@@ -139,24 +139,4 @@ func TestDeadLeaseHolderDoesNotBlockTheOthers(t *testing.T) {
 	if n := reg.manifests.Load(); n != 1 {
 		t.Errorf("the registry served the manifest %d times; want 1 (the survivor's own fetch)", n)
 	}
-}
-
-// testClock is a clock that moves only when told to.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

@@ -46,7 +46,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			return resp, nil
 		}
 		lastErr = err
-		wait, retry := retryDelay(err, attempt)
+		wait, retry := errdef.RetryDelay(err, attempt, MaxRetryWait)
 		if !retry || attempt == maxAttempts {
 			break
 		}
@@ -59,31 +59,6 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	}
 	return nil, lastErr
 }
-
-// retryDelay decides whether an error is worth another attempt and after how long.
-func retryDelay(err error, attempt int) (time.Duration, bool) {
-	var rl *errdef.RateLimitError
-	if errors.As(err, &rl) {
-		if rl.RetryAfter > MaxRetryWait {
-			return 0, false
-		}
-		if rl.RetryAfter > 0 {
-			return rl.RetryAfter, true
-		}
-		return time.Duration(attempt) * 500 * time.Millisecond, true
-	}
-	var te *transientError
-	if errors.As(err, &te) {
-		return time.Duration(attempt) * 250 * time.Millisecond, true
-	}
-	return 0, false
-}
-
-// transientError marks a 500/502/503/504 answer, which is retried.
-type transientError struct{ err error }
-
-func (e *transientError) Error() string { return e.err.Error() }
-func (e *transientError) Unwrap() error { return e.err }
 
 func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	rt, scheme, err := c.authTransport(ctx, r.repo)
@@ -164,11 +139,7 @@ func (c *Client) statusError(r request, resp *http.Response) error {
 		return err
 	}
 	err := errdef.StatusError(host, resp.StatusCode, resp.Header, r.what)
-	switch resp.StatusCode {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return &transientError{err}
-	}
-	return err
+	return errdef.MarkTransient(resp.StatusCode, err)
 }
 
 // registryCodeError maps the distribution spec's error codes, when present.

@@ -1,10 +1,8 @@
 package oci
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,50 +13,11 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// fakeClock is a clock that moves only when told to, shared by the replicas
-// of a test as if their clocks agreed.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-}
-
 // replica is one registry-mcp process's client: its own memory, its own
 // connection to the shared Redis, its own log.
 type replica struct {
 	c    *Client
-	logs *syncBuffer
+	logs *registrytest.LogBuffer
 }
 
 func newReplica(t *testing.T, redisURL string, ttl time.Duration) *replica {
@@ -73,7 +32,7 @@ func newReplicaAt(t *testing.T, redisURL string, ttl time.Duration, now func() t
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rc.Close() })
-	logs := &syncBuffer{}
+	logs := &registrytest.LogBuffer{}
 	c := New(Options{TagTTL: ttl, Shared: rc, Now: now, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	return &replica{c: c, logs: logs}
 }
@@ -112,7 +71,7 @@ func (r *replica) tags(t *testing.T, repo string) []string {
 func TestReplicasShareFetchesThroughRedis(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Minute
-	clock := newFakeClock()
+	clock := registrytest.NewClock()
 	rd := registrytest.StartRedis(t)
 	reg, fx := registrytest.StartSeeded(t, registrytest.Options{TokenAuth: true})
 	a, b := newReplicaAt(t, rd.URL, ttl, clock.Now), newReplicaAt(t, rd.URL, ttl, clock.Now)
@@ -163,7 +122,7 @@ func TestReplicasShareFetchesThroughRedis(t *testing.T) {
 // is not trusted without a HEAD, where before it was trusted forever.
 func TestSharedTagEntryFromTheFutureIsStale(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := registrytest.NewClock()
 	rd := registrytest.StartRedis(t)
 	reg, fx := registrytest.StartSeeded(t, registrytest.Options{})
 	a := newReplicaAt(t, rd.URL, time.Minute, clock.Now)

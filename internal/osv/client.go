@@ -192,7 +192,7 @@ func (c *Client) call(ctx context.Context, method, path string, body any, limit 
 			return nil
 		}
 		lastErr = err
-		wait, retry := retryDelay(err, attempt)
+		wait, retry := errdef.RetryDelay(err, attempt, MaxRetryWait)
 		if !retry || attempt == maxAttempts {
 			break
 		}
@@ -208,28 +208,6 @@ func (c *Client) call(ctx context.Context, method, path string, body any, limit 
 	}
 	return &ServiceError{Source: c.source, Err: lastErr}
 }
-
-// retryDelay decides whether an error is worth another attempt and after how long.
-func retryDelay(err error, attempt int) (time.Duration, bool) {
-	var rl *errdef.RateLimitError
-	if errors.As(err, &rl) {
-		if rl.RetryAfter > MaxRetryWait {
-			return 0, false
-		}
-		return max(rl.RetryAfter, time.Duration(attempt)*500*time.Millisecond), true
-	}
-	var te *transientError
-	if errors.As(err, &te) {
-		return time.Duration(attempt) * 250 * time.Millisecond, true
-	}
-	return 0, false
-}
-
-// transientError marks a 500/502/503/504 answer, which is retried.
-type transientError struct{ err error }
-
-func (e *transientError) Error() string { return e.err.Error() }
-func (e *transientError) Unwrap() error { return e.err }
 
 func (c *Client) once(ctx context.Context, method, path string, payload []byte, limit int64, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -260,11 +238,7 @@ func (c *Client) once(ctx context.Context, method, path string, payload []byte, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxErrorBodyBytes))
 		err := errdef.StatusError(c.base.Host, resp.StatusCode, resp.Header, method+" "+path)
-		switch resp.StatusCode {
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return &transientError{err}
-		}
-		return err
+		return errdef.MarkTransient(resp.StatusCode, err)
 	}
 	if resp.ContentLength > limit {
 		return fmt.Errorf("%w: the answer to %s is %d bytes, over the %d-byte limit", errdef.ErrTooLarge, path, resp.ContentLength, limit)

@@ -257,9 +257,15 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mux.ServeHTTP(w, r)
 		return
 	}
+	serveChecked(w, r, h.mux, func(ans *hubAnswer) { h.checkContract(r, body, ans) })
+}
+
+// serveChecked runs h on r, shows its answer to check (the emulators hold
+// their answers to the service's API document), then passes it on to w.
+func serveChecked(w http.ResponseWriter, r *http.Request, h http.Handler, check func(*hubAnswer)) {
 	rec := httptest.NewRecorder()
-	h.mux.ServeHTTP(rec, r)
-	h.checkContract(r, body, &hubAnswer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()})
+	h.ServeHTTP(rec, r)
+	check(&hubAnswer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()})
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}

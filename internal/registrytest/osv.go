@@ -123,14 +123,7 @@ func (o *OSV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hubWriteFault(w, fault)
 		return
 	}
-	rec := httptest.NewRecorder()
-	o.handler.ServeHTTP(rec, r)
-	o.check(r, body, &hubAnswer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()})
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
+	serveChecked(w, r, o.handler, func(ans *hubAnswer) { o.check(r, body, ans) })
 }
 
 func (o *OSV) check(r *http.Request, body []byte, ans *hubAnswer) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/registry-mcp/registry-mcp/internal/measure"
 )
 
 // Redis is a redis-server process started for a test, on a free loopback
@@ -58,7 +60,7 @@ func LaunchRedis() (*Redis, error) {
 }
 
 func startRedis(bin string) (*Redis, error) {
-	port, err := freePort()
+	port, err := measure.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -101,15 +103,6 @@ func pong(addr string) bool {
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "+PONG")
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Stop kills the server (as an outage would) and waits for it to exit. It

@@ -15,9 +15,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +22,7 @@ import (
 
 	"github.com/olareg/olareg"
 	"github.com/olareg/olareg/config"
+	"github.com/registry-mcp/registry-mcp/internal/demo"
 )
 
 // Options configure a Registry.
@@ -112,13 +110,13 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		return
 	}
-	repo := repoOf(req.URL.Path)
+	repo, _ := demo.SplitPath(req.URL.Path)
 	if !r.authorized(w, req, repo) {
 		return
 	}
-	rec := &statusRecorder{ResponseWriter: w}
+	rec := &demo.StatusWriter{ResponseWriter: w}
 	r.backend.ServeHTTP(rec, req)
-	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/manifests/") && rec.status < 300 {
+	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/manifests/") && rec.Status < 300 {
 		r.mu.Lock()
 		r.repos[repo] = true
 		r.mu.Unlock()
@@ -181,17 +179,6 @@ func (r *Registry) Reset() {
 	r.mu.Unlock()
 }
 
-// repoOf extracts the repository from /v2/<repo>/(manifests|blobs|tags|referrers)/...
-func repoOf(p string) string {
-	p = strings.TrimPrefix(p, "/v2/")
-	for _, sep := range []string{"/manifests/", "/blobs/", "/tags/", "/referrers/"} {
-		if i := strings.LastIndex(p, sep); i > 0 {
-			return p[:i]
-		}
-	}
-	return ""
-}
-
 // authorized enforces token auth: a missing or unknown token gets the
 // Bearer challenge, as Docker Hub answers.
 func (r *Registry) authorized(w http.ResponseWriter, req *http.Request, repo string) bool {
@@ -250,37 +237,5 @@ func (r *Registry) serveCatalog(w http.ResponseWriter, req *http.Request) {
 		repos = append(repos, name)
 	}
 	r.mu.Unlock()
-	slices.Sort(repos)
-	q := req.URL.Query()
-	if last := q.Get("last"); last != "" {
-		i, _ := slices.BinarySearch(repos, last)
-		for i < len(repos) && repos[i] <= last {
-			i++
-		}
-		repos = repos[i:]
-	}
-	if n, err := strconv.Atoi(q.Get("n")); err == nil && n > 0 && n < len(repos) {
-		repos = repos[:n]
-		next := url.Values{"n": {strconv.Itoa(n)}, "last": {repos[n-1]}}
-		w.Header().Set("Link", fmt.Sprintf(`</v2/_catalog?%s>; rel="next"`, next.Encode()))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"repositories": repos})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
+	demo.ServeCatalog(w, req, repos)
 }

@@ -9,36 +9,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/registry-mcp/registry-mcp/internal/oci"
+	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 	"github.com/registry-mcp/registry-mcp/internal/server"
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
 const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
-
-// clock is a settable clock for Limits.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // limitedServer serves the handler with the given limits and token.
 func limitedServer(t *testing.T, token string, limits server.Limits) *httptest.Server {
@@ -212,7 +192,7 @@ func openSSE(t *testing.T, hc *http.Client, base string) (*http.Response, string
 // which frees its slot.
 func TestSSESessionsAreCappedAndExpire(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := registrytest.NewClock()
 	srv := limitedServer(t, "", server.Limits{MaxSSESessions: 3, MaxSSESessionsPerClient: 2, SSEIdleTimeout: time.Minute, Now: clk.Now})
 	a, b, c := clientFrom("127.0.0.1"), clientFrom("127.0.0.2"), clientFrom("127.0.0.3")
 	first, endpoint := openSSE(t, a, srv.URL)
@@ -236,7 +216,7 @@ func TestSSESessionsAreCappedAndExpire(t *testing.T) {
 	if resp := post(t, a, srv.URL+endpoint, "", ping); resp.StatusCode != http.StatusAccepted {
 		t.Errorf("a message to a live session: status %d", resp.StatusCode)
 	}
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if resp, _ := openSSE(t, c, srv.URL); resp.StatusCode != http.StatusOK {
 		t.Errorf("after the others idled out: status %d, want 200", resp.StatusCode)
 	}
@@ -265,7 +245,7 @@ func TestSSESessionsBelongToTheirClient(t *testing.T) {
 // client is served again once its budget refills.
 func TestPerClientLimits(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := registrytest.NewClock()
 	srv := limitedServer(t, "", server.Limits{ClientRate: 1, ClientBurst: 2, ClientConcurrency: 1, Now: clk.Now})
 	a, b := clientFrom("127.0.0.1"), clientFrom("127.0.0.2")
 	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
@@ -280,7 +260,7 @@ func TestPerClientLimits(t *testing.T) {
 	if resp := post(t, b, srv.URL+"/mcp", "", initializeBody); resp.StatusCode != http.StatusOK {
 		t.Errorf("another client: status %d", resp.StatusCode)
 	}
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 
 	// One request in flight (its body not yet sent) fills the client's
 	// concurrency: the next one is refused.
@@ -302,7 +282,7 @@ func TestPerClientLimits(t *testing.T) {
 		resp := post(t, a, srv.URL+"/mcp", "", initializeBody)
 		busy = resp.StatusCode == http.StatusTooManyRequests
 		if !busy {
-			clk.Add(time.Second)
+			clk.Advance(time.Second)
 		}
 	}
 	if _, err := io.WriteString(conn, initializeBody); err != nil {

@@ -198,7 +198,7 @@ func TestPerClientLimitsFollowTheOAuthSubject(t *testing.T) {
 	t.Parallel()
 	is := newIssuer(t)
 	const audience = "https://registry-mcp.example/mcp"
-	clk := newClock()
+	clk := registrytest.NewClock()
 	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{})},
 		OAuth:  &server.OAuthConfig{Issuer: is.srv.URL, Audience: audience},
 		Limits: server.Limits{ClientRate: 1, ClientBurst: 1, Now: clk.Now}}

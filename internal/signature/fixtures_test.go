@@ -184,12 +184,7 @@ func (f *fixture) signKeyless(t *testing.T, repo name.Repository, digest, id str
 // cosign v3 signs images) and stores the bundle as a referrer of subject.
 func (f *fixture) pushBundle(t *testing.T, repo name.Repository, subject, statementDigest, id string) {
 	t.Helper()
-	hexPart := statementDigest[len("sha256:"):]
-	stmt, _ := json.Marshal(map[string]any{
-		"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": map[string]any{},
-		"subject": []any{map[string]any{"name": repo.Name(), "digest": map[string]string{"sha256": hexPart}}},
-	})
-	e, err := f.vs.AttestAtTime(id, issuer, stmt, time.Now().Add(5*time.Minute), true)
+	e, err := f.vs.AttestAtTime(id, issuer, cosignStatement(repo, statementDigest), time.Now().Add(5*time.Minute), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +203,23 @@ func (f *fixture) pushBundle(t *testing.T, repo name.Repository, subject, statem
 			Payload: payload, PayloadType: env.PayloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
 		}},
 	}
+	f.pushProtoBundle(t, repo, subject, pb)
+}
+
+// cosignStatement is the in-toto statement cosign signs for an image: its
+// subject is repo at digest.
+func cosignStatement(repo name.Repository, digest string) []byte {
+	stmt, _ := json.Marshal(map[string]any{
+		"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": map[string]any{},
+		"subject": []any{map[string]any{"name": repo.Name(), "digest": map[string]string{"sha256": digest[len("sha256:"):]}}},
+	})
+	return stmt
+}
+
+// pushProtoBundle checks pb is a bundle sigstore-go accepts and stores it as
+// a referrer of subject.
+func (f *fixture) pushProtoBundle(t *testing.T, repo name.Repository, subject string, pb *protobundle.Bundle) {
+	t.Helper()
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
 		t.Fatal(err)
@@ -291,10 +303,7 @@ func (f *fixture) logEntry(t *testing.T, e *ca.TestEntity) *protorekor.Transpare
 // referrer of digest.
 func (f *fixture) pushKeyBundle(t *testing.T, repo name.Repository, digest string, key crypto.Signer) {
 	t.Helper()
-	stmt, _ := json.Marshal(map[string]any{
-		"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": map[string]any{},
-		"subject": []any{map[string]any{"name": repo.Name(), "digest": map[string]string{"sha256": digest[len("sha256:"):]}}},
-	})
+	stmt := cosignStatement(repo, digest)
 	const payloadType = "application/vnd.in-toto+json"
 	sig, err := demo.Sign(key, dsse.PAE(payloadType, stmt))
 	if err != nil {
@@ -309,15 +318,7 @@ func (f *fixture) pushKeyBundle(t *testing.T, repo name.Repository, digest strin
 			Payload: stmt, PayloadType: payloadType, Signatures: []*protodsse.Signature{{Sig: sig}},
 		}},
 	}
-	b, err := bundle.NewBundle(pb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := b.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.pushReferrer(t, repo, digest, raw)
+	f.pushProtoBundle(t, repo, digest, pb)
 }
 
 // signWithKeyLogged pushes a key-based cosign signature with the Rekor

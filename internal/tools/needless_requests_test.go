@@ -48,7 +48,7 @@ func TestOversizedConfigIsRefusedBeforeItIsFetched(t *testing.T) {
 // API, a listing after the tag TTL does not probe the API again.
 func TestMissingReferrersAPIIsRemembered(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := registrytest.NewClock()
 	e := newEnv(t, registrytest.Options{NoReferrersAPI: true}, oci.Options{TagTTL: time.Minute, Now: clock.Now})
 	args := map[string]any{"image_ref": e.fx.Ref(e.fx.Supply.Signed)}
 	first := registrytest.Decode[tools.ListReferrersOutput](t, e.call(t, "list_referrers", args))

@@ -17,7 +17,7 @@ import (
 func TestRegistryRequestCounts(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Minute
-	clock := newFakeClock()
+	clock := registrytest.NewClock()
 	e := newEnv(t, registrytest.Options{TokenAuth: true}, oci.Options{TagTTL: ttl, Now: clock.Now})
 	for _, repo := range []string{"demo/app", "demo/multi"} {
 		e.call(t, "list_tags", map[string]any{"repository": e.fx.Host + "/" + repo, "limit": 1})

@@ -1,7 +1,6 @@
 package tools_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -38,24 +37,3 @@ func (e *env) call(t *testing.T, name string, args map[string]any) *mcp.CallTool
 }
 
 var withTTL = oci.Options{TagTTL: time.Minute}
-
-// fakeClock is a clock that moves only when told to, so that TTL tests move
-// time instead of sleeping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-}

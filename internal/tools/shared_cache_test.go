@@ -1,10 +1,8 @@
 package tools_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +13,8 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // serverWithRedis is one registry-mcp instance sharing its cache through Redis.
-func serverWithRedis(t *testing.T, redisURL string, logs *lockedBuffer) *mcp.ClientSession {
+func serverWithRedis(t *testing.T, redisURL string, logs *registrytest.LogBuffer) *mcp.ClientSession {
 	t.Helper()
 	rc, err := oci.NewRedisCache(redisURL)
 	if err != nil {
@@ -52,7 +33,7 @@ func TestTwoServersShareOneRedis(t *testing.T) {
 	t.Parallel()
 	rd := registrytest.StartRedis(t)
 	reg, fx := registrytest.StartSeeded(t, registrytest.Options{TokenAuth: true})
-	var logs1, logs2 lockedBuffer
+	var logs1, logs2 registrytest.LogBuffer
 	one, two := serverWithRedis(t, rd.URL, &logs1), serverWithRedis(t, rd.URL, &logs2)
 	app := map[string]any{"image_ref": fx.Ref(fx.App)}
 	multi := map[string]any{"image_ref": fx.Ref(fx.Multi)}
@@ -81,7 +62,7 @@ func TestTwoServersShareOneRedis(t *testing.T) {
 		}
 		registrytest.Decode[tools.ListTagsOutput](t, registrytest.Call(t, cs, "list_tags", map[string]any{"repository": fx.Host + "/demo/app"}))
 	}
-	for i, logs := range []*lockedBuffer{&logs1, &logs2} {
+	for i, logs := range []*registrytest.LogBuffer{&logs1, &logs2} {
 		if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
 			t.Errorf("server %d logged %d warnings for the outage; want 1:\n%s", i+1, n, logs.String())
 		}
