@@ -110,13 +110,17 @@ func run(ctx context.Context, o *options, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seed trust images: %w", err)
 	}
+	signed, err := demo.SeedSigned(ctx, reg.Host)
+	if err != nil {
+		return fmt.Errorf("seed the signed image: %w", err)
+	}
 	fx, err := registrytest.Seed(reg)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	osvSvc := startOSV()
 	defer osvSvc.srv.Close()
-	b := &bench{o: o, reg: reg, fx: fx, trust: trust, osv: osvSvc, redisURL: o.redis}
+	b := &bench{o: o, reg: reg, fx: fx, trust: trust, signed: signed, osv: osvSvc, redisURL: o.redis}
 	switch o.redis {
 	case "off":
 		b.redisURL = ""
@@ -156,9 +160,10 @@ type bench struct {
 	o        *options
 	reg      *registrytest.Registry
 	fx       *registrytest.Fixtures
-	trust    demo.TrustImages // images with package databases
-	osv      *osvService      // the OSV service the trust tools ask
-	redisURL string           // "" without a shared cache
+	trust    demo.TrustImages  // images with package databases
+	signed   *demo.SignedImage // an image with a cosign signature tag
+	osv      *osvService       // the OSV service the trust tools ask
+	redisURL string            // "" without a shared cache
 }
 
 // instance is one registry-mcp server with its own registry client, as a

@@ -67,7 +67,7 @@ func scenarios(fx *registrytest.Fixtures) []scenario {
 
 // tools measures every scenario of every registered registry tool.
 func (b *bench) tools(ctx context.Context, w io.Writer) error {
-	all := append(scenarios(b.fx), trustScenarios(b.trust)...)
+	all := append(scenarios(b.fx), trustScenarios(b.trust, b.signed)...)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "Per call: registry requests and latency. cold: a new server (token held); warm: within the TTL;")
 	fmt.Fprintln(w, "reval: after the TTL; replica: a new server (no token yet) sharing Redis with one that made the call")

@@ -36,8 +36,9 @@ func (o *osvService) client() *osv.Client {
 	return c
 }
 
-// trustScenarios measures the trust tools on the sample images.
-func trustScenarios(imgs demo.TrustImages) []scenario {
+// trustScenarios measures the trust tools on the sample images and the
+// demo's cosign-signed image.
+func trustScenarios(imgs demo.TrustImages, signed *demo.SignedImage) []scenario {
 	repoOf := func(ref string) string { // host:port/repo:tag → host:port/repo
 		if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 			return ref[:i]
@@ -49,5 +50,9 @@ func trustScenarios(imgs demo.TrustImages) []scenario {
 		{tool: "list_image_packages", label: "Debian, 2 layers", args: map[string]any{"image_ref": debian}, repos: []string{repoOf(debian)}},
 		{tool: "list_image_packages", label: "Alpine, 1 layer", args: map[string]any{"image_ref": alpine}, repos: []string{repoOf(alpine)}},
 		{tool: "scan_image_vulnerabilities", label: "Debian, 9 packages", args: map[string]any{"image_ref": debian}, repos: []string{repoOf(debian)}},
+		{tool: "verify_image_signature", label: "cosign tag, public key", repos: []string{repoOf(signed.Ref)},
+			args: map[string]any{"image_ref": signed.Ref, "public_key": string(signed.PublicKeyPEM)}},
+		{tool: "verify_image_signature", label: "cosign tag, no key", repos: []string{repoOf(signed.Ref)},
+			args: map[string]any{"image_ref": signed.Ref}},
 	}
 }

@@ -163,8 +163,13 @@ func (c *Collector) extract(ctx context.Context, k *kind, rel string, f File, co
 	if len(c.pkgs) >= MaxPackages {
 		return
 	}
+	// No Root: the files are in memory, not on this host's disk. With a
+	// Root, the rpm extractor opens Root+Path on the host (it hands the
+	// database to sqlite and Berkeley DB readers by path) and would read
+	// the server's own /var/lib/rpm, or nothing; without one it copies the
+	// kept database to a temporary file and removes it afterwards.
 	in := &filesystem.ScanInput{
-		FS: c.files, Path: rel, Root: "/",
+		FS: c.files, Path: rel,
 		Info:   fileInfo{name: path.Base(rel), size: int64(len(content)), mode: f.Mode},
 		Reader: bytes.NewReader(content),
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	scalibrextractor "github.com/google/osv-scalibr/extractor"
@@ -11,6 +12,7 @@ import (
 	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/osrelease"
+	rpmmeta "github.com/google/osv-scalibr/extractor/filesystem/os/rpm/metadata"
 	"github.com/google/osv-scalibr/purl"
 )
 
@@ -26,6 +28,11 @@ type Package struct {
 	// stdlib. Empty Ecosystem: OSV has no database for it.
 	Ecosystem string `json:"-"`
 	OSVName   string `json:"-"`
+	// OSVVersion, when set, is the version as OSV's records write it where
+	// that differs from Version: an rpm's epoch, which Red Hat, Rocky Linux
+	// and AlmaLinux records carry ("1:3.0.7-16.el9") but rpm's own
+	// version-release does not.
+	OSVVersion string `json:"-"`
 }
 
 // OS identifies the image's distribution, from /etc/os-release.
@@ -69,6 +76,9 @@ func convert(found []*scalibrextractor.Package, osr OS) []Package {
 			Location:  "/" + strings.TrimPrefix(p.Location.PathOrEmpty(), "/"),
 			Ecosystem: p.Ecosystem().String(),
 		}
+		if m, ok := p.Metadata.(*rpmmeta.Metadata); ok {
+			pkg.Ecosystem, pkg.OSVVersion = rpmForOSV(m, pkg.Ecosystem, p.Version)
+		}
 		if u := p.PURL(); u != nil {
 			switch {
 			case osTypes[p.PURLType]:
@@ -95,13 +105,16 @@ func Sort(pkgs []Package) {
 
 // distroPURL names the distribution release as "<id>-<version_id>"
 // (pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=debian-12), the form
-// scanners and SBOM tools share, and keeps the one other qualifier that
-// changes what a version means (an rpm epoch). Architecture and source
-// qualifiers are left out: they do not identify the package further.
+// scanners and SBOM tools share, and keeps the qualifiers that change
+// which package is meant: an rpm's epoch, and its architecture, since an
+// rpm system installs one package for two architectures side by side
+// (glibc.x86_64 and glibc.i686), as the purl specification's own rpm
+// example shows. Source qualifiers, and a deb's or apk's architecture
+// (one per system), are left out.
 func distroPURL(u *purl.PackageURL, osr OS) {
 	q := map[string]string{}
 	for _, kv := range u.Qualifiers {
-		if kv.Key == purl.Epoch {
+		if kv.Key == purl.Epoch || (kv.Key == purl.Arch && u.Type == purl.TypeRPM) {
 			q[kv.Key] = kv.Value
 		}
 	}
@@ -109,6 +122,32 @@ func distroPURL(u *purl.PackageURL, osr OS) {
 		q[purl.Distro] = osr.ID + "-" + osr.VersionID
 	}
 	u.Qualifiers = purl.QualifiersFromMap(q)
+}
+
+// rhelFamily are the OSV ecosystems of Red Hat Enterprise Linux and its
+// rebuilds, whose records write rpm versions with their epoch
+// ("1:3.0.7-16.el9"). Other rpm distributions in OSV (SUSE, openSUSE,
+// Azure Linux, Mageia, openEuler) write none; Fedora, CentOS and Amazon
+// Linux have no OSV database, so their packages get no ecosystem at all.
+var rhelFamily = map[string]bool{"Red Hat": true, "Rocky Linux": true, "AlmaLinux": true}
+
+// rpmForOSV adjusts scalibr's ecosystem for an rpm and gives the version
+// to ask OSV about when it differs from version-release. scalibr names
+// Rocky Linux without its release, but Rocky's records are per major
+// release ("Rocky Linux:9"), as AlmaLinux's are. Red Hat's records are per
+// product stream and repository ("Red Hat:enterprise_linux:9::appstream"),
+// which no file in the image names for each package, so a Red Hat package
+// is asked about under "Red Hat" alone, which osv.dev matches across them.
+func rpmForOSV(m *rpmmeta.Metadata, ecosystem, version string) (string, string) {
+	if ecosystem == "Rocky Linux" && m.OSVersionID != "" {
+		major, _, _ := strings.Cut(m.OSVersionID, ".")
+		ecosystem += ":" + major
+	}
+	base, _, _ := strings.Cut(ecosystem, ":")
+	if m.Epoch > 0 && rhelFamily[base] {
+		return ecosystem, strconv.Itoa(m.Epoch) + ":" + version
+	}
+	return ecosystem, ""
 }
 
 var pythonSeparators = regexp.MustCompile(`[-_.]+`)

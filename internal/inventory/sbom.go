@@ -122,6 +122,14 @@ func sbomPackage(name, version, rawPURL, location string) Package {
 		// advisories are per source package.
 		upstream, _, _ := strings.Cut(cmp.Or(q["upstream"], q[purl.Source]), "@")
 		p.OSVName = cmp.Or(strings.TrimSpace(upstream), u.Name)
+	case purl.TypeRPM:
+		// Syft and scalibr write pkg:rpm/rocky/openssl-libs@3.0.7-6.el9_2?epoch=1&distro=rocky-9.2;
+		// OSV's records are per binary package.
+		p.Name, p.OSVName = u.Name, u.Name
+		p.Ecosystem = distroEcosystem(u.Type, u.Namespace, q[purl.Distro])
+		if base, _, _ := strings.Cut(p.Ecosystem, ":"); rhelFamily[base] && q[purl.Epoch] != "" && q[purl.Epoch] != "0" {
+			p.OSVVersion = q[purl.Epoch] + ":" + p.Version
+		}
 	case purl.TypeGolang:
 		p.Name, p.Ecosystem, p.OSVName = full, "Go", full
 		if full == "stdlib" || full == "go" {
@@ -145,7 +153,7 @@ var (
 )
 
 // distroEcosystem turns a purl's distro qualifier (debian-12, bookworm,
-// alpine-3.20.0, ubuntu-22.04) into OSV's ecosystem name.
+// alpine-3.20.0, ubuntu-22.04, rocky-9.2) into OSV's ecosystem name.
 func distroEcosystem(typ, namespace, distro string) string {
 	id, version, ok := strings.Cut(distro, "-")
 	if !ok {
@@ -163,6 +171,25 @@ func distroEcosystem(typ, namespace, distro string) string {
 		if m := majorMinor.FindString(version); m != "" && typ == purl.TypeApk {
 			return "Alpine:v" + m
 		}
+	}
+	if typ == purl.TypeRPM {
+		return rpmEcosystem(strings.ToLower(cmp.Or(id, namespace)), version)
+	}
+	return ""
+}
+
+// rpmEcosystem names the OSV ecosystem of an rpm distribution release
+// named as os-release's ID and VERSION_ID, as the layer inventory does
+// (see rpmForOSV): empty for the rpm distributions OSV has no records for.
+func rpmEcosystem(id, version string) string {
+	major, _, _ := strings.Cut(version, ".")
+	switch id {
+	case "rocky", "rocky-linux":
+		return "Rocky Linux:" + major
+	case "almalinux":
+		return "AlmaLinux:" + major
+	case "rhel", "redhat":
+		return "Red Hat"
 	}
 	return ""
 }

@@ -18,13 +18,16 @@ func (v *Vulnerability) affecting(q Query) []Affected {
 }
 
 // sameEcosystem compares ecosystems, letting a record for "Debian" (every
-// release) cover "Debian:12".
+// release) cover "Debian:12", and a query for "Red Hat" (asked without a
+// stream, which an image does not name for each package) be covered by a
+// record for "Red Hat:enterprise_linux:9::appstream".
 func sameEcosystem(record, query string) bool {
 	if record == query {
 		return true
 	}
 	base, _, _ := strings.Cut(query, ":")
-	return record == base
+	recordBase, _, _ := strings.Cut(record, ":")
+	return record == base || (base == query && recordBase == query)
 }
 
 // FixedVersion is the first version that fixes the vulnerability for the

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -211,7 +212,7 @@ func scanImageVulnerabilities(ctx context.Context, d Deps, req *mcp.CallToolRequ
 	var queries []osv.Query
 	for _, p := range inv.Packages {
 		if p.Ecosystem != "" {
-			queries = append(queries, osv.Query{Ecosystem: p.Ecosystem, Name: p.OSVName, Version: p.Version})
+			queries = append(queries, osv.Query{Ecosystem: p.Ecosystem, Name: p.OSVName, Version: cmp.Or(p.OSVVersion, p.Version)})
 		}
 	}
 	progress(ctx, req, fmt.Sprintf("asking %s about %d packages", d.OSV.Source(), len(queries)), 0)
