@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 

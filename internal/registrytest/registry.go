@@ -22,6 +22,7 @@ import (
 
 	"github.com/olareg/olareg"
 	"github.com/olareg/olareg/config"
+
 	"github.com/registry-mcp/registry-mcp/internal/demo"
 )
 
