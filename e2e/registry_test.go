@@ -14,7 +14,7 @@ import (
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
 )
 
-// The result shapes of the contract (../shared/CONTRACT.md), as a client
+// The result shapes of the public contract (the README and docs/), as a client
 // reads them.
 type platform struct {
 	OS           string `json:"os"`

@@ -25,7 +25,7 @@ const (
 // organisations, the access-token exchange, and the Docker Scout query that
 // lists hardened-image mirrors. Unless WithoutHubContractCheck is given, every
 // request it receives and every answer it gives on an endpoint described by
-// Docker's API documents (../shared/hub-api) is checked against them, and a
+// Docker's API documents (apidocs/hub-api, embedded) is checked against them, and a
 // mismatch fails the test.
 type Hub struct {
 	// URL is the API base URL, as DOCKERHUB_API_URL would hold it.
