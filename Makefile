@@ -22,10 +22,12 @@ lint: ## Run golangci-lint and actionlint (pinned, built into .tools/ on first u
 	go mod tidy -diff
 
 .PHONY: test
-test: ## Vet, then run the unit tests with the race detector; ends with a passed/failed/skipped line and lists skips
+# -vet=all runs every go vet check on each package as part of its test build,
+# on the same -race build of the dependencies: a separate `go vet ./...`
+# would compile all of them a second time, without -race.
+test: ## Run the unit tests with the race detector and every vet check; ends with a passed/failed/skipped line and lists skips
 	@scripts/install-tools.sh gotestsum >/dev/null
-	go vet ./...
-	.tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -count=1 ./...
+	.tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -vet=all -count=1 ./...
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
