@@ -44,6 +44,11 @@ func errorText(msg string, in any) string {
 func boundErrors(next mcp.MethodHandler) mcp.MethodHandler {
 	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
 		res, err := next(ctx, method, req)
+		r, _ := res.(*mcp.CallToolResult)
+		failed := r != nil && r.IsError
+		if err == nil && !failed {
+			return res, nil // the common case: nothing to bound, no arguments to decode
+		}
 		in := requestArguments(req)
 		var rpcErr *jsonrpc.Error
 		switch {
@@ -59,7 +64,7 @@ func boundErrors(next mcp.MethodHandler) mcp.MethodHandler {
 				err = errors.New(text)
 			}
 		}
-		if r, ok := res.(*mcp.CallToolResult); ok && r != nil && r.IsError {
+		if failed {
 			for _, c := range r.Content {
 				if t, ok := c.(*mcp.TextContent); ok {
 					t.Text = errorText(t.Text, in)
