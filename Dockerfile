@@ -11,6 +11,8 @@
 # `make image` builds the same image without a container engine
 # (cmd/registry-mcp-image); a test there keeps the labels of both in step.
 
+# scripts/go builds with the MCP Go SDK patched as in patches/go-sdk (it needs
+# git, which the golang image has).
 # The build stage runs on the build machine's own platform and cross-compiles,
 # which is much faster under buildx than emulating the target.
 FROM --platform=$BUILDPLATFORM golang:1.26 AS build
@@ -24,7 +26,7 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH scripts/go build -trimpath \
     -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${DATE}" \
     -o /out/registry-mcp ./cmd/registry-mcp
 

@@ -4,7 +4,14 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tools/*' -not -path '*/node_modules/*')
+GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tools/*' -not -path './.build*' -not -path '*/node_modules/*')
+
+# What registry-mcp builds, tests and measures here uses the MCP Go SDK with
+# the changes in patches/go-sdk/ (scripts/patch-sdk.sh prepares it in .build/
+# and prints the workspace file). A plain `go build` or `go install` uses the
+# SDK as published: the same behaviour, more CPU per call. A failure to
+# prepare it stops the target rather than building with the other SDK.
+PATCHED_SDK = GOWORK=$$(scripts/patch-sdk.sh) && export GOWORK &&
 
 .PHONY: help
 help: ## List the targets
@@ -27,19 +34,19 @@ lint: ## Run golangci-lint and actionlint (pinned, built into .tools/ on first u
 # would compile all of them a second time, without -race.
 test: ## Run the unit tests with the race detector and every vet check; ends with a passed/failed/skipped line and lists skips
 	@scripts/install-tools.sh gotestsum >/dev/null
-	.tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -vet=all -count=1 ./...
+	$(PATCHED_SDK) .tools/bin/gotestsum --format pkgname-and-test-fails --post-run-command scripts/test-summary.sh -- -race -vet=all -count=1 ./...
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10s)
-	scripts/fuzz.sh $(or $(FUZZTIME),10s)
+	$(PATCHED_SDK) scripts/fuzz.sh $(or $(FUZZTIME),10s)
 
 .PHONY: e2e
 e2e: ## Run the end-to-end tests: a real registry, the MCP Inspector, the conformance suite, replicas behind haproxy
-	scripts/e2e.sh
+	$(PATCHED_SDK) scripts/e2e.sh
 
 .PHONY: bench
 bench: ## Print every benchmark figure in one run: requests per tool, CPU per call by transport, startup, RSS, machine load
-	go run ./cmd/registry-mcp-bench
+	$(PATCHED_SDK) go run ./cmd/registry-mcp-bench
 
 .PHONY: docs
 docs: ## Regenerate generated files (the README's tool table) with go generate
@@ -47,7 +54,7 @@ docs: ## Regenerate generated files (the README's tool table) with go generate
 
 .PHONY: build
 build: ## Build the static binary into bin/registry-mcp
-	CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
+	$(PATCHED_SDK) CGO_ENABLED=0 go build -trimpath -o bin/registry-mcp ./cmd/registry-mcp
 
 .PHONY: tools
 tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, redis-server, haproxy, jq, Node 22, Inspector, conformance suite, golangci-lint, gotestsum, actionlint)
@@ -55,7 +62,7 @@ tools: ## Install the pinned tools lint, tests and e2e need (docker-registry, re
 
 .PHONY: image
 image: ## Build the OCI image layout into dist/image-layout without a container engine
-	SOURCE_DATE_EPOCH="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}" go run ./cmd/registry-mcp-image -out dist/image-layout -version "$${VERSION:-dev}" -commit "$$(git rev-parse HEAD 2>/dev/null)"
+	$(PATCHED_SDK) SOURCE_DATE_EPOCH="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}" go run ./cmd/registry-mcp-image -out dist/image-layout -version "$${VERSION:-dev}" -commit "$$(git rev-parse HEAD 2>/dev/null)"
 
 .PHONY: release-check
 release-check: ## Validate .goreleaser.yaml (goreleaser v2.16.0, built into .tools/bin on first use: several minutes)
@@ -64,4 +71,4 @@ release-check: ## Validate .goreleaser.yaml (goreleaser v2.16.0, built into .too
 
 .PHONY: load
 load: ## Load one server: 200 MCP sessions, 20 000 cached tool calls, on loopback (cmd/registry-mcp-load)
-	go run ./cmd/registry-mcp-load
+	$(PATCHED_SDK) go run ./cmd/registry-mcp-load

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -30,7 +31,7 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository, n int, last str
 		return v.(*TagPage).clone(), nil
 	}
 	if v, ok := c.cache.freshValue(allTagsKey(repo)); ok {
-		if page, ok := pageOf(v.([]string), n, last); ok {
+		if page, ok := pageOf(v.(*tagList).tags, n, last); ok {
 			return page, nil
 		}
 	}
@@ -119,22 +120,34 @@ func (c *Client) fetchTags(ctx context.Context, repo name.Repository, n int, las
 	return page, nil
 }
 
-// AllTags gathers every tag, a page of 1000 at a time, stopping with
-// ErrTooLarge past max. progress, if set, is told the running count. The
-// list is kept for the tag TTL, so that the pages of a filtered or sorted
-// listing do not each read every tag again. The caller owns the slice.
+// AllTags returns every tag of a repository in the registry's order; see
+// SortedTags.
 func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
+	return c.SortedTags(ctx, repo, "registry", max, progress)
+}
+
+// SortedTags returns every tag of a repository in one of TagOrders. It reads
+// them a page of 1000 at a time, stopping with ErrTooLarge past max;
+// progress, if set, is told the running count. The list is kept for the tag
+// TTL with each order it has been sorted in, so that the pages of a filtered
+// or sorted listing neither read every tag nor sort them again. The caller
+// owns the slice.
+func (c *Client) SortedTags(ctx context.Context, repo name.Repository, order string, max int, progress func(count int)) ([]string, error) {
+	if err := SortTags(nil, order); err != nil {
+		return nil, err // an unknown order, refused before any request
+	}
 	k := allTagsKey(repo)
 	if v, ok := c.cache.freshValue(k); ok {
-		return c.boundTags(repo, v.([]string), max)
+		return c.boundTags(repo, v.(*tagList), order, max)
 	}
 	// Callers with different maxes do not share a fetch: one that fails past
 	// a small max must not fail one that allows more.
-	all, err := coalesce(ctx, c, k.String()+"|"+strconv.Itoa(max), func(ctx context.Context) ([]string, error) {
+	list, err := coalesce(ctx, c, k.String()+"|"+strconv.Itoa(max), func(ctx context.Context) (*tagList, error) {
 		var shared []string
 		if c.cache.sharedFresh(ctx, k, &shared) && shared != nil {
-			c.cache.putFresh(k, shared, tagsSize(shared))
-			return shared, nil
+			list := newTagList(shared)
+			c.cache.putFresh(k, list, list.size())
+			return list, nil
 		}
 		// A list that fits this caller's max is complete, so it serves every
 		// caller; each is held to its own max when reading it.
@@ -142,14 +155,53 @@ func (c *Client) AllTags(ctx context.Context, repo name.Repository, max int, pro
 		if err != nil {
 			return nil, err
 		}
-		c.cache.putFresh(k, all, tagsSize(all))
+		list := newTagList(all)
+		c.cache.putFresh(k, list, list.size())
 		c.cache.shareFresh(ctx, k, all)
-		return all, nil
+		return list, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return c.boundTags(repo, all, max)
+	return c.boundTags(repo, list, order, max)
+}
+
+// tagList is a repository's whole tag list as cached, with the orders it has
+// been sorted in. The sorted copies live and expire with the list.
+type tagList struct {
+	tags []string // the registry's order
+
+	mu     sync.Mutex
+	sorted map[string][]string // by order
+}
+
+func newTagList(tags []string) *tagList {
+	return &tagList{tags: tags, sorted: map[string][]string{}}
+}
+
+// size is what the list may come to weigh in the cache: its tags, and a
+// slice of them for each order (the strings themselves are shared).
+func (l *tagList) size() int64 {
+	return tagsSize(l.tags) + int64(len(TagOrders)*(24+16*len(l.tags)))
+}
+
+// in returns the list in order, sorting it the first time that order is
+// asked for. The slice is shared: callers copy it.
+func (l *tagList) in(order string) ([]string, error) {
+	if order == "" || order == "registry" {
+		return l.tags, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.sorted[order]; ok {
+		return s, nil
+	}
+	s := slices.Clone(l.tags)
+	if err := SortTags(s, order); err != nil {
+		return nil, err
+	}
+	l.sorted[order] = s
+	return s, nil
 }
 
 func (c *Client) fetchAllTags(ctx context.Context, repo name.Repository, max int, progress func(count int)) ([]string, error) {
@@ -176,12 +228,16 @@ func (c *Client) fetchAllTags(ctx context.Context, repo name.Repository, max int
 	}
 }
 
-// boundTags copies a shared list for one caller, held to its max.
-func (c *Client) boundTags(repo name.Repository, all []string, max int) ([]string, error) {
-	if len(all) > max {
+// boundTags copies a shared list, in order, for one caller, held to its max.
+func (c *Client) boundTags(repo name.Repository, list *tagList, order string, max int) ([]string, error) {
+	if len(list.tags) > max {
 		return nil, tooManyTags(repo, max)
 	}
-	return slices.Clone(all), nil
+	tags, err := list.in(order)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(tags), nil
 }
 
 func tooManyTags(repo name.Repository, max int) error {

@@ -88,3 +88,65 @@ func TestTagListsAreNotCachedWithTagCachingOff(t *testing.T) {
 		t.Errorf("with -cache-ttl 0 every listing reads the registry (-want +got):\n%s", diff)
 	}
 }
+
+func TestSortedOrdersLiveAndExpireWithTheTagList(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Minute
+	now := time.Unix(1_700_000_000, 0)
+	reg, fx := registrytest.StartSeeded(t, registrytest.Options{})
+	c := oci.New(oci.Options{TagTTL: ttl, Now: func() time.Time { return now }})
+	repo, err := c.ParseRepository(fx.Host + "/" + fx.TagsRepo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := c.SortedTags(ctx, repo, "newest-first", oci.MaxTags, nil); err == nil {
+		t.Error("an unknown order was accepted")
+	}
+	if n := reg.Total(); n != 0 {
+		t.Errorf("an unknown order made %d registry requests; want 0", n)
+	}
+
+	registryOrder, err := c.AllTags(ctx, repo, oci.MaxTags, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted, err := c.SortedTags(ctx, repo, "semver-desc", oci.MaxTags, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(registryOrder)
+	if err := oci.SortTags(want, "semver-desc"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, sorted); diff != "" {
+		t.Fatalf("SortedTags semver-desc (-want +got):\n%s", diff)
+	}
+	reg.Reset()
+	sorted[0] = "changed" // the caller owns its copy
+	again, err := c.SortedTags(ctx, repo, "semver-desc", oci.MaxTags, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, again); diff != "" {
+		t.Errorf("the repeated sorted listing (-want +got):\n%s", diff)
+	}
+	unsorted, err := c.AllTags(ctx, repo, oci.MaxTags, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(registryOrder, unsorted); diff != "" {
+		t.Errorf("sorting changed the registry's order of the cached list (-want +got):\n%s", diff)
+	}
+	if n := reg.Total(); n != 0 {
+		t.Errorf("repeats within the TTL made %d registry requests (%v); want 0", n, reg.Counts())
+	}
+
+	now = now.Add(ttl) // the sorted order goes with the list it was sorted from
+	if _, err := c.SortedTags(ctx, repo, "semver-desc", oci.MaxTags, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"GET tags": 1}, reg.Counts()); diff != "" {
+		t.Errorf("after the TTL the list is read again before it is sorted (-want +got):\n%s", diff)
+	}
+}

@@ -66,16 +66,14 @@ func listTags(ctx context.Context, d Deps, req *mcp.CallToolRequest, in ListTags
 		}
 		return out, nil
 	}
-	all, err := d.Registry.AllTags(ctx, repo, oci.MaxTags, func(n int) {
+	all, err := d.Registry.SortedTags(ctx, repo, in.Sort, oci.MaxTags, func(n int) {
 		progress(ctx, req, fmt.Sprintf("read %d tags of %s", n, out.Repository), float64(n))
 	})
 	if err != nil {
 		return ListTagsOutput{}, err
 	}
+	// Filtering the sorted list keeps the order the filtered list would sort to.
 	if all, err = oci.FilterTags(all, in.Pattern); err != nil {
-		return ListTagsOutput{}, err
-	}
-	if err := oci.SortTags(all, in.Sort); err != nil {
 		return ListTagsOutput{}, err
 	}
 	start := min(cur.Offset, len(all))

@@ -106,35 +106,46 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	if t.OutputSchema == nil {
 		t.OutputSchema = outputSchema[Out]()
 	}
+	wire := wireTool(t)
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
-		mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
-			// The SDK turns an error into an isError result with its text,
-			// which boundErrors then bounds.
-			return call(ctx, d, req, t.Name, toolset, readOnly, h, in)
-		})
+		s.AddTool(wire, rawHandler(d, t, toolset, readOnly, h))
 	}}
 }
 
 // call runs one tool call: the write check, the handler, the translation of
-// its error into advice, and the result size cap.
-func call[In, Out any](ctx context.Context, d Deps, req *mcp.CallToolRequest, name, toolset string, readOnly bool, h handler[In, Out], in In) (*mcp.CallToolResult, Out, error) {
-	var zero Out
+// its error into advice, and the result size cap. The result carries the
+// output encoded once, as structured content and, for clients that read only
+// text, as its text.
+func call[In, Out any](ctx context.Context, d Deps, req *mcp.CallToolRequest, name, toolset string, readOnly bool, h handler[In, Out], in In) (*mcp.CallToolResult, error) {
 	if !readOnly && !mayWrite(req) {
-		return nil, zero, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", name, ScopeWrite)
+		return nil, fmt.Errorf("forbidden: %s changes data and needs a token with the %s scope", name, ScopeWrite)
 	}
 	out, err := h(ctx, d, req, in)
 	if err != nil {
-		return nil, zero, explain(d, name, toolset, err)
+		return nil, explain(d, name, toolset, err)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, zero, explain(d, name, toolset, err)
+		return nil, explain(d, name, toolset, err)
 	}
 	if len(b) > MaxResultBytes {
-		return nil, zero, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(name))
+		return nil, fmt.Errorf("too large: the result would be %d bytes, over the %d-byte limit; %s", len(b), MaxResultBytes, narrowHint(name))
 	}
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}}, out, nil
+	if checkOutput != nil {
+		if err := checkOutput(name, b); err != nil {
+			return nil, err
+		}
+	}
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{&mcp.TextContent{Text: string(b)}},
+		StructuredContent: json.RawMessage(b),
+	}, nil
 }
+
+// checkOutput, when set (by this package's tests), checks each result
+// against its tool's output schema. The server does not: the output types
+// are ours, and the check cost every call a decode and a validation.
+var checkOutput func(tool string, result []byte) error
 
 // mayWrite reports whether the caller may use write tools: over stdio there
 // is no token (the user started the server); over HTTP the token must carry
