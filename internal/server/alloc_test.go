@@ -2,17 +2,12 @@ package server_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/registry-mcp/registry-mcp/internal/oci"
 	"github.com/registry-mcp/registry-mcp/internal/registrytest"
-	"github.com/registry-mcp/registry-mcp/internal/server"
-	"github.com/registry-mcp/registry-mcp/internal/tools"
 )
 
 // TestACachedCallAllocatesLittle bounds the bytes one cached tool call over
@@ -24,10 +19,7 @@ import (
 // brings that garbage back by another way.
 func TestACachedCallAllocatesLittle(t *testing.T) {
 	const calls, maxPerCall = 200, 256 << 10
-	_, fx := registrytest.StartSeeded(t, registrytest.Options{})
-	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{TagTTL: time.Hour})}, Limits: server.Limits{ClientRate: -1, ClientConcurrency: -1}}
-	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
-	t.Cleanup(srv.Close)
+	srv, fx := startCachingServer(t)
 	tr := &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: &http.Client{}, DisableStandaloneSSE: true}
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "0"}, nil).Connect(t.Context(), tr, nil)
 	if err != nil {

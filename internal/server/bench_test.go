@@ -19,10 +19,7 @@ import (
 // -cpuprofile cpu.prof ./internal/server; `go tool pprof -focus
 // 'conn\).serve|handleAsync'` keeps the server's share).
 func BenchmarkCachedCall(b *testing.B) {
-	_, fx := registrytest.StartSeeded(b, registrytest.Options{})
-	cfg := server.Config{Version: "bench", Deps: tools.Deps{Registry: oci.New(oci.Options{TagTTL: time.Hour})}, Limits: server.Limits{ClientRate: -1, ClientConcurrency: -1}}
-	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
-	b.Cleanup(srv.Close)
+	srv, fx := startCachingServer(b)
 	for name, tr := range map[string]mcp.Transport{
 		"streamable": &mcp.StreamableClientTransport{Endpoint: srv.URL + "/mcp", HTTPClient: &http.Client{}, DisableStandaloneSSE: true},
 		"sse":        &mcp.SSEClientTransport{Endpoint: srv.URL + "/sse", HTTPClient: &http.Client{}},
@@ -43,4 +40,16 @@ func BenchmarkCachedCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// startCachingServer serves MCP over HTTP (both transports, no per-client
+// limits) from a registry client that keeps tags for an hour, next to a
+// seeded registry: every call after the first for an image is cached.
+func startCachingServer(tb testing.TB) (*httptest.Server, *registrytest.Fixtures) {
+	tb.Helper()
+	_, fx := registrytest.StartSeeded(tb, registrytest.Options{})
+	cfg := server.Config{Version: "test", Deps: tools.Deps{Registry: oci.New(oci.Options{TagTTL: time.Hour})}, Limits: server.Limits{ClientRate: -1, ClientConcurrency: -1}}
+	srv := httptest.NewServer(server.Handler(cfg, server.New(cfg), true))
+	tb.Cleanup(srv.Close)
+	return srv, fx
 }
