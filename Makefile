@@ -11,7 +11,8 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tool
 # and prints the workspace file). A plain `go build` or `go install` uses the
 # SDK as published: the same behaviour, more CPU per call. A failure to
 # prepare it stops the target rather than building with the other SDK.
-PATCHED_SDK = GOWORK=$$(scripts/patch-sdk.sh) && export GOWORK &&
+# REGISTRY_MCP_PATCHED_SDK tells the tests which SDK they were built with.
+PATCHED_SDK = GOWORK=$$(scripts/patch-sdk.sh) && export GOWORK REGISTRY_MCP_PATCHED_SDK=1 &&
 
 .PHONY: help
 help: ## List the targets
