@@ -4,7 +4,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tools/*' -not -path './.build*' -not -path '*/node_modules/*')
+GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './.tools/*' -not -path './.build/*' -not -path '*/node_modules/*')
 
 # What registry-mcp builds, tests and measures here uses the MCP Go SDK with
 # the changes in patches/go-sdk/ (scripts/patch-sdk.sh prepares it in .build/
