@@ -106,9 +106,10 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	if t.OutputSchema == nil {
 		t.OutputSchema = outputSchema[Out]()
 	}
-	wire := wireTool(t)
+	// The wire form is made in add, not here: every listing of the tools
+	// (instructions, prompts, flag checks) builds the definitions again.
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
-		s.AddTool(wire, rawHandler(d, t, toolset, readOnly, h))
+		s.AddTool(wireTool(t), rawHandler(d, t, toolset, readOnly, h))
 	}}
 }
 
