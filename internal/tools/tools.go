@@ -106,8 +106,8 @@ func define[In, Out any](toolset string, t *mcp.Tool, h handler[In, Out]) *toolD
 	if t.OutputSchema == nil {
 		t.OutputSchema = outputSchema[Out]()
 	}
-	// The wire form is made in add, not here: every listing of the tools
-	// (instructions, prompts, flag checks) builds the definitions again.
+	// The wire form is made in add, when a server registers the tool; a
+	// listing of the tools does not need it.
 	return &toolDef{toolset: toolset, readOnly: readOnly, tool: t, add: func(s *mcp.Server, d Deps) {
 		s.AddTool(wireTool(t), rawHandler(d, t, toolset, readOnly, h))
 	}}

@@ -3,6 +3,7 @@ package tools
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Toolset names.
@@ -29,14 +30,14 @@ func toolsets() []toolset {
 			description: "Images in any OCI registry: manifests, configs, tags, files, referrers",
 			instructions: "Registry tools inspect images in any OCI registry; references default to Docker Hub " +
 				"(alpine means docker.io/library/alpine:latest). Start with get_image_info; list_tags pages with next_cursor.",
-			tools: registryTools,
+			tools: registryToolDefs,
 		},
 		{
 			id:          ToolsetHub,
 			description: "The Docker Hub API: search, repositories, tags, namespaces",
 			instructions: "Hub tools query the Docker Hub API: search_images finds repositories, " +
 				"get_hub_repository and list_hub_tags describe them (namespace defaults to library).",
-			tools: hubTools,
+			tools: hubToolDefs,
 		},
 		{
 			id:          ToolsetTrust,
@@ -44,7 +45,7 @@ func toolsets() []toolset {
 			instructions: "Trust tools check an image: list_image_packages lists its packages (from its SBOM or layers), " +
 				"scan_image_vulnerabilities matches them against OSV (package names and versions are sent to it), " +
 				"verify_image_signature finds cosign and Sigstore signatures and verifies them with public_key or a certificate identity.",
-			tools: trustTools,
+			tools: trustToolDefs,
 		},
 	}
 }
@@ -85,6 +86,16 @@ func (o Options) offers(t *toolDef) bool {
 func (o Options) offersToolset(id string) bool {
 	return len(o.Toolsets) == 0 || slices.Contains(o.Toolsets, id)
 }
+
+// Each toolset's definitions are built once: building one infers its schemas
+// by reflection, and start-up lists the tools several times (instructions,
+// prompts, flag checks, registration). The definitions are read-only once
+// built; each server binds its own handlers to them in Register.
+var (
+	registryToolDefs = sync.OnceValue(registryTools)
+	hubToolDefs      = sync.OnceValue(hubTools)
+	trustToolDefs    = sync.OnceValue(trustTools)
+)
 
 // all lists every tool, in the order tools/list shows them.
 func all() []*toolDef {
